@@ -1,0 +1,47 @@
+# levtoken: every target does its own setup first; a no-change re-run of setup takes seconds.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+SOLC_VERSION := 0.8.37
+SOLCX_DIR ?= $(HOME)/.solcx
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: setup demo test gas compile clean
+
+setup: $(VENV)/.installed node_modules/.installed $(VENV)/bin/anvil $(SOLCX_DIR)/solc-v$(SOLC_VERSION)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# ape-foundry finds anvil with `which`: link the npm-shipped binary into the venv's bin (on PATH here).
+$(VENV)/bin/anvil: node_modules/.installed $(VENV)/.installed
+	ln -sfn $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil $@
+
+# py-solc-x (hence ape-solidity) looks for solc-v<version> here; the shim answers like native solc.
+# A real native solc already there is left alone.
+$(SOLCX_DIR)/solc-v$(SOLC_VERSION): tools/solc node_modules/.installed FORCE
+	@mkdir -p $(SOLCX_DIR)
+	@if [ ! -e $@ ] || [ -L $@ ]; then ln -sfn $(CURDIR)/tools/solc $@; fi
+
+FORCE:
+
+compile: setup
+	ape compile
+
+demo: setup
+	ape run demo
+
+test: setup
+	ape test tests/ -q
+
+gas: setup
+	ape run gas
+
+clean:
+	rm -rf .build out

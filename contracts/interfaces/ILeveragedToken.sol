@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+/// @title ILeveragedToken
+/// @notice One leveraged token series (e.g. ETH3L): an ERC-20 whose NAV moves by a multiple of the
+///         underlying's price move. Its state lives in its `ReservePool`; this contract is the holders'
+///         entry point and is minted and burned only by the pool.
+interface ILeveragedToken is IERC20 {
+    /// @notice Only the pool may mint or burn (`caller` is not the pool).
+    error OnlyPool(address caller);
+
+    /// @notice Buys tokens with `assets` of the settlement asset (approved to the pool beforehand).
+    /// @param assets Amount of the settlement asset, in its decimals.
+    /// @param minTokens Minimum tokens to receive (slippage bound).
+    /// @param receiver Receiver of the tokens.
+    /// @return tokens Tokens minted.
+    function mint(uint256 assets, uint256 minTokens, address receiver) external returns (uint256 tokens);
+
+    /// @notice Burns `tokens` of the caller for settlement asset paid to `receiver`.
+    /// @param tokens Tokens to burn.
+    /// @param minAssets Minimum assets to receive (slippage bound), in the asset's decimals.
+    /// @param receiver Receiver of the assets.
+    /// @return assets Assets paid.
+    function redeem(uint256 tokens, uint256 minAssets, address receiver) external returns (uint256 assets);
+
+    /// @notice Rebalances the series to its target leverage if a trigger holds (permissionless).
+    /// @return trigger The trigger that fired (`IReservePool.Trigger`).
+    function rebalance() external returns (uint8 trigger);
+
+    /// @notice Mints `amount` to `to`; pool only.
+    /// @param to Receiver.
+    /// @param amount Tokens.
+    function poolMint(address to, uint256 amount) external;
+
+    /// @notice Burns `amount` from `from`; pool only.
+    /// @param from Holder.
+    /// @param amount Tokens.
+    function poolBurn(address from, uint256 amount) external;
+
+    /// @notice NAV per token at the mark price, WAD value.
+    function nav() external view returns (uint256);
+    /// @notice Series equity at the mark price, WAD value.
+    function equity() external view returns (uint256);
+    /// @notice Series exposure, WAD units of the underlying.
+    function exposure() external view returns (uint256);
+    /// @notice Real leverage, WAD (3x = 3e18).
+    function leverage() external view returns (uint256);
+    /// @notice Target leverage, WAD.
+    function targetLeverage() external view returns (uint256);
+    /// @notice True for a long series, false for a short one.
+    function isLong() external view returns (bool);
+    /// @notice The reserve pool that backs this series.
+    function pool() external view returns (address);
+    /// @notice The trigger a rebalance would fire now (`IReservePool.Trigger`, 0 = none).
+    function rebalanceStatus() external view returns (uint8);
+}

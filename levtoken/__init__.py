@@ -1,0 +1,1 @@
+"""levtoken: on-chain leveraged tokens backed by a reserve pool."""
