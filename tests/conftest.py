@@ -1,0 +1,123 @@
+"""Shared fixtures: one deployment per session (ape's snapshots isolate every test).
+
+The default system is the SPEC's local one: mock USDC (6 decimals), a mock ETH/USD feed (8 decimals) at
+2,000, a pool with LP capital, and ETH3L / ETH3S (3x, band 2.5x-3.5x, 24 h fallback, no fees).
+"""
+
+from __future__ import annotations
+
+import pytest
+from ape import chain, project
+
+WAD = 10**18
+USDC = 10**6
+PRICE_DECIMALS = 8
+INITIAL_PRICE = 2_000
+LP_CAPITAL = 1_000_000  # USDC
+HOLDER_CASH = 1_000_000  # USDC minted to each holder
+
+# SeriesParams tuple order: target, min, max, fallback, mintFee, redeemFee, streamingFee, spread
+ETH3_PARAMS = (3 * WAD, 25 * WAD // 10, 35 * WAD // 10, 86_400, 0, 0, 0, 0)
+
+
+def params(target=3, lo=2.5, hi=3.5, fallback=86_400, mint_fee=0, redeem_fee=0, streaming_fee=0, spread=0):
+    """A SeriesParams tuple from plain numbers (leverage/fees as decimals, fallback in seconds)."""
+    from levtoken.units import to_wad
+
+    return (
+        to_wad(target), to_wad(lo), to_wad(hi), int(fallback),
+        to_wad(mint_fee), to_wad(redeem_fee), to_wad(streaming_fee), to_wad(spread),
+    )
+
+
+@pytest.fixture(scope="session")
+def owner(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def lp(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def alice(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def bob(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def keeper(accounts):
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def stranger(accounts):
+    return accounts[5]
+
+
+def build_system(owner, lp, holders, asset_decimals=6, price=INITIAL_PRICE, series=(("ETH3L", True), ("ETH3S", False)),
+                 series_params=ETH3_PARAMS, initial_nav=100 * WAD, lp_capital=LP_CAPITAL):
+    """Deploys asset, feed, deployer, pool and series; funds the LP and holders and approves the pool."""
+    unit = 10**asset_decimals
+    asset = project.MockERC20.deploy("Mock USD Coin", "USDC", asset_decimals, sender=owner)
+    oracle = project.MockAggregator.deploy(PRICE_DECIMALS, price * 10**PRICE_DECIMALS, sender=owner)
+    deployer = project.LeveragedTokenDeployer.deploy(sender=owner)
+    pool = project.ReservePool.deploy(asset, oracle, deployer, "levtoken reserve", "rUSDC", owner, sender=owner)
+    tokens = {}
+    for symbol, is_long in series:
+        receipt = pool.createSeries(f"{symbol} token", symbol, is_long, initial_nav, series_params, sender=owner)
+        tokens[symbol] = project.LeveragedToken.at(receipt.events.filter(pool.SeriesCreated)[0].token)
+    for account in (lp, *holders):
+        asset.mint(account, HOLDER_CASH * unit * 10, sender=owner)
+        asset.approve(pool, 2**256 - 1, sender=account)
+    if lp_capital:
+        pool.deposit(lp_capital * unit, lp, sender=lp)
+    return asset, oracle, pool, tokens
+
+
+@pytest.fixture(scope="session")
+def system(owner, lp, alice, bob, keeper):
+    return build_system(owner, lp, (alice, bob, keeper))
+
+
+@pytest.fixture(scope="session")
+def usdc(system):
+    return system[0]
+
+
+@pytest.fixture(scope="session")
+def oracle(system):
+    return system[1]
+
+
+@pytest.fixture(scope="session")
+def pool(system):
+    return system[2]
+
+
+@pytest.fixture(scope="session")
+def eth3l(system):
+    return system[3]["ETH3L"]
+
+
+@pytest.fixture(scope="session")
+def eth3s(system):
+    return system[3]["ETH3S"]
+
+
+def set_price(oracle, price, owner):
+    """Pushes `price` (a number in USD) to the mock feed (8 decimals)."""
+    from decimal import Decimal
+
+    oracle.updateAnswer(int(Decimal(str(price)) * 10**PRICE_DECIMALS), sender=owner)
+
+
+def warp(seconds):
+    """Advances chain time by `seconds` (mines a block)."""
+    chain.pending_timestamp += int(seconds)
+    chain.mine()
