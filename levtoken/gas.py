@@ -1,0 +1,263 @@
+"""Gas benchmark of the levtoken contracts on a local chain.
+
+``measure(sender_accounts)`` deploys a fresh system through ``levtoken.deployment.deploy`` (mock USDC with
+6 decimals, mock feed with 8 decimals at 2,000, ETH3L / ETH3S at 3x in a 2.5x-3.5x band with a 24 h
+fallback and zero fees; the manifest goes to a temporary directory), brings it to a steady state (LP
+capital in, both series minted by two holders, the price moved) and measures ``receipt.gas_used`` of every
+user, keeper and LP operation. The budgets apply to the repeat case: every storage slot the operation
+writes was already nonzero, written by an earlier transaction.
+
+Accounts taken from ``sender_accounts`` (at least six): owner, LP, alice, bob, carol (a new holder), keeper.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Sequence
+
+from ape import chain, project
+from eth_abi import decode, encode
+
+from levtoken.config import AssetConfig, DeploymentConfig, OracleConfig, PoolConfig, SeriesConfig
+from levtoken.deployment import Deployment, deploy
+from levtoken.units import to_units
+
+log = logging.getLogger(__name__)
+
+ASSET_DECIMALS = 6
+FEED_DECIMALS = 8
+INITIAL_PRICE = Decimal(2000)
+USDC = 10**ASSET_DECIMALS
+LP_CAPITAL = 1_000_000 * USDC
+HOLDER_CASH = 1_000_000 * USDC
+MINT_AMOUNT = 10_000 * USDC
+MAX_UINT = 2**256 - 1
+
+# Budgets (gas, receipt.gas_used) for the repeat case.
+BUDGET_MINT = 120_000
+BUDGET_REDEEM = 100_000
+BUDGET_REBALANCE = 80_000  # without keeper reward
+BUDGET_UPKEEP_PER_SERIES = 100_000
+
+# Rebalanced.trigger values (IReservePool.Trigger)
+TRIGGER_DRIFT = 1
+TRIGGER_FALLBACK = 2
+
+MIN_ACCOUNTS = 6
+
+
+@dataclass(frozen=True)
+class GasRow:
+    """One measured operation: gas used by its transaction and the budget it must meet, if any."""
+
+    operation: str
+    gas: int
+    budget: int | None = None
+    tx_hash: str | None = field(default=None, compare=False)  # None for derived rows (per series)
+
+    @property
+    def within_budget(self) -> bool | None:
+        """True/False against the budget; None when the operation has no budget."""
+        return None if self.budget is None else self.gas <= self.budget
+
+
+def benchmark_config() -> DeploymentConfig:
+    """The benchmark's system: mock USDC (6), mock feed (8) at 2,000, ETH3L/ETH3S 3x, band 2.5-3.5, 24 h."""
+    common: dict[str, Any] = dict(
+        target_leverage=Decimal(3),
+        min_leverage=Decimal("2.5"),
+        max_leverage=Decimal("3.5"),
+        fallback_interval=86_400,
+        mint_fee=Decimal(0),
+        redeem_fee=Decimal(0),
+        streaming_fee=Decimal(0),
+        spread=Decimal(0),
+    )
+    return DeploymentConfig(
+        asset=AssetConfig(name="Mock USD Coin", symbol="USDC", decimals=ASSET_DECIMALS),
+        oracle=OracleConfig(decimals=FEED_DECIMALS, initial_price=INITIAL_PRICE),
+        pool=PoolConfig(keeper_reward=Decimal(0), keeper_reward_daily_cap=Decimal(0)),
+        series=[
+            SeriesConfig(symbol="ETH3L", name="ETH 3x Long", side="long", **common),
+            SeriesConfig(symbol="ETH3S", name="ETH 3x Short", side="short", **common),
+        ],
+    )
+
+
+class _Bench:
+    """The deployed system plus the helpers the scenario needs."""
+
+    def __init__(self, system: Deployment, accounts: Sequence[Any], config: DeploymentConfig) -> None:
+        self.system = system
+        self.config = config
+        self.owner, self.lp, self.alice, self.bob, self.carol, self.keeper = accounts[:MIN_ACCOUNTS]
+        self.rows: list[GasRow] = []
+
+    @property
+    def pool(self) -> Any:
+        return self.system.pool
+
+    def token(self, symbol: str) -> Any:
+        return self.system.tokens[symbol]
+
+    def record(self, operation: str, receipt: Any, budget: int | None = None) -> GasRow:
+        row = GasRow(operation, int(receipt.gas_used), budget, str(receipt.txn_hash))
+        self.rows.append(row)
+        log.info("%-55s %9d gas (budget %s)", operation, row.gas, budget if budget is not None else "-")
+        return row
+
+    def set_price(self, price: Decimal | int | str) -> None:
+        """Pushes a new answer to the mock feed (also refreshes its timestamp)."""
+        self.system.oracle.updateAnswer(to_units(price, FEED_DECIMALS), sender=self.owner)
+
+    def warp(self, seconds: int) -> None:
+        chain.pending_timestamp += int(seconds)
+        chain.mine()
+
+    def rebalance(self, symbol: str, expected_trigger: int) -> Any:
+        receipt = self.token(symbol).rebalance(sender=self.keeper)
+        fired = receipt.events.filter(self.pool.Rebalanced)[0].trigger
+        if fired != expected_trigger:
+            raise RuntimeError(f"rebalance of {symbol} fired trigger {fired}, expected {expected_trigger}")
+        return receipt
+
+    def upkeep_data(self, expected_bitmap: int) -> bytes:
+        """performData for the flagged series, without the health report (measured on its own)."""
+        needed, data = self.pool.checkUpkeep(b"")
+        if not needed:
+            raise RuntimeError("checkUpkeep reports nothing to do")
+        bitmap, _health = decode(["uint256", "bool"], bytes(data))
+        if bitmap != expected_bitmap:
+            raise RuntimeError(f"checkUpkeep flagged bitmap {bitmap:#b}, expected {expected_bitmap:#b}")
+        return encode(["uint256", "bool"], [bitmap, False])
+
+    def perform_upkeep(self, data: bytes, n_series: int) -> Any:
+        receipt = self.pool.performUpkeep(data, sender=self.keeper)
+        done = len(receipt.events.filter(self.pool.Rebalanced))
+        failed = len(receipt.events.filter(self.pool.UpkeepFailed))
+        if done != n_series or failed:
+            raise RuntimeError(f"performUpkeep rebalanced {done} series ({failed} failed), expected {n_series}")
+        return receipt
+
+
+def _setup(bench: _Bench) -> None:
+    """Funds everyone, puts LP capital in and mints both series by two holders; one health report."""
+    asset, pool = bench.system.asset, bench.pool
+    for account in (bench.owner, bench.lp, bench.alice, bench.bob, bench.carol):
+        asset.mint(account, HOLDER_CASH + (LP_CAPITAL if account == bench.lp else 0), sender=bench.owner)
+        asset.approve(pool, MAX_UINT, sender=account)
+    pool.deposit(LP_CAPITAL, bench.lp, sender=bench.lp)
+    for symbol in ("ETH3L", "ETH3S"):
+        for holder in (bench.alice, bench.bob):
+            bench.token(symbol).mint(MINT_AMOUNT, 0, holder, sender=holder)
+    # a first transfer between the holders (both balances stay nonzero) and a first health report
+    bench.token("ETH3L").transfer(bench.bob, 10**18, sender=bench.alice)
+    pool.reportHealth(sender=bench.keeper)
+
+
+def _measure_user_and_lp(bench: _Bench) -> None:
+    """Mint, redeem, transfer, LP deposit/withdraw and fundReserve at a moved price (+2%, no drift)."""
+    eth3l, pool = bench.token("ETH3L"), bench.pool
+    bench.set_price(2040)
+    bench.record(
+        "mint, repeat (first tx after a price update)",
+        eth3l.mint(MINT_AMOUNT, 0, bench.alice, sender=bench.alice),
+        BUDGET_MINT,
+    )
+    bench.record("mint, first (new holder)", eth3l.mint(MINT_AMOUNT, 0, bench.carol, sender=bench.carol))
+    bench.record("mint, repeat (same holder, same series)",
+                 eth3l.mint(MINT_AMOUNT, 0, bench.alice, sender=bench.alice), BUDGET_MINT)
+    bench.record("redeem, partial", eth3l.redeem(50 * 10**18, 0, bench.alice, sender=bench.alice), BUDGET_REDEEM)
+    bench.record("ERC-20 transfer (ETH3L, both balances nonzero)",
+                 eth3l.transfer(bench.bob, 10**18, sender=bench.alice))
+    bench.record("LP deposit (ERC-4626)", pool.deposit(100_000 * USDC, bench.lp, sender=bench.lp))
+    bench.record("LP withdraw (ERC-4626)", pool.withdraw(50_000 * USDC, bench.lp, bench.lp, sender=bench.lp))
+    bench.record("fundReserve", pool.fundReserve(10_000 * USDC, sender=bench.owner))
+
+
+def _measure_rebalances(bench: _Bench) -> None:
+    """Drift (+12.7%: both series leave the band), then Fallback 24 h later, then reportHealth."""
+    bench.set_price(2300)
+    bench.record("rebalance, Drift (ETH3L, first tx after a price update)",
+                 bench.rebalance("ETH3L", TRIGGER_DRIFT), BUDGET_REBALANCE)
+    bench.record("rebalance, Drift (ETH3S)", bench.rebalance("ETH3S", TRIGGER_DRIFT), BUDGET_REBALANCE)
+    bench.warp(86_400)
+    bench.set_price(2300)  # same answer, fresh timestamp: not stale
+    bench.record("rebalance, Fallback (ETH3L, in band, 24 h later)",
+                 bench.rebalance("ETH3L", TRIGGER_FALLBACK), BUDGET_REBALANCE)
+    bench.rebalance("ETH3S", TRIGGER_FALLBACK)  # both series start the next phase freshly rebalanced
+    bench.record("reportHealth (2 series)", bench.pool.reportHealth(sender=bench.keeper))
+
+
+def _measure_upkeep(bench: _Bench) -> None:
+    """performUpkeep with 1 flagged series, then with 4 (two more series created and minted)."""
+    # +5%: the short leaves the band (3.39x -> above 3.5x needs +3.7%), the long stays inside (needs +11.1%)
+    bench.set_price(2415)
+    receipt = bench.perform_upkeep(bench.upkeep_data(0b10), 1)
+    bench.record("performUpkeep, 1 series flagged (of 2): total", receipt, BUDGET_UPKEEP_PER_SERIES)
+
+    common = bench.config.series[0].model_copy()
+    for symbol, name, is_long in (("ETH3L2", "ETH 3x Long II", True), ("ETH3S2", "ETH 3x Short II", False)):
+        receipt = bench.pool.createSeries(name, symbol, is_long, 100 * 10**18, common.params(), sender=bench.owner)
+        token = receipt.events.filter(bench.pool.SeriesCreated)[0].token
+        bench.system.tokens[symbol] = project.LeveragedToken.at(token)
+        for holder in (bench.alice, bench.bob):
+            bench.token(symbol).mint(MINT_AMOUNT, 0, holder, sender=holder)
+
+    # +15% from 2,415 (ETH3L last rebalanced at 2,300: +20.7%): every series drifts
+    bench.set_price(2777)
+    receipt = bench.perform_upkeep(bench.upkeep_data(0b1111), 4)
+    total = bench.record("performUpkeep, 4 series flagged: total", receipt, 4 * BUDGET_UPKEEP_PER_SERIES)
+    bench.rows.append(
+        GasRow("performUpkeep, 4 series flagged: per series", total.gas // 4, BUDGET_UPKEEP_PER_SERIES)
+    )
+    log.info("performUpkeep per series: %d gas", total.gas // 4)
+
+
+def _measure_keeper_reward(bench: _Bench) -> None:
+    """A Drift rebalance that pays the keeper (after a first paid one the same day: all slots nonzero)."""
+    reward, cap = 10 * USDC, 1_000 * USDC
+    bench.pool.setKeeperReward(reward, cap, sender=bench.owner)
+    bench.set_price(2400)  # -13.6%: every series leaves the band again
+    bench.rebalance("ETH3S", TRIGGER_DRIFT)  # first paid rebalance today (keeper balance, daily counter)
+    receipt = bench.rebalance("ETH3L", TRIGGER_DRIFT)
+    if not receipt.events.filter(bench.pool.KeeperRewarded):
+        raise RuntimeError("the rebalance did not pay the keeper reward")
+    bench.record("rebalance, Drift, with keeper reward (ETH3L, 4 series)", receipt)
+    bench.record("rebalance, Drift, no reward (ETH3S2, 4 series, for comparison)",
+                 _without_reward(bench, "ETH3S2"), BUDGET_REBALANCE)
+
+
+def _without_reward(bench: _Bench, symbol: str) -> Any:
+    bench.pool.setKeeperReward(0, 1_000 * USDC, sender=bench.owner)
+    return bench.rebalance(symbol, TRIGGER_DRIFT)
+
+
+def measure(sender_accounts: Sequence[Any]) -> list[GasRow]:
+    """Deploys a fresh benchmark system and returns the gas of every measured operation.
+
+    `sender_accounts`: at least six funded ape accounts (owner, LP, alice, bob, carol, keeper), e.g.
+    ``accounts.test_accounts`` on a local chain.
+    """
+    if len(sender_accounts) < MIN_ACCOUNTS:
+        raise ValueError(f"measure needs at least {MIN_ACCOUNTS} accounts, got {len(sender_accounts)}")
+    config = benchmark_config()
+    with tempfile.TemporaryDirectory(prefix="levtoken-gas-") as tmp:
+        system = deploy(config, sender_accounts[0], manifest_dir=Path(tmp))
+        log.info("deployed benchmark pool %s (manifest in %s)", system.pool.address, tmp)
+    bench = _Bench(system, sender_accounts, config)
+    _setup(bench)
+    _measure_user_and_lp(bench)
+    _measure_rebalances(bench)
+    _measure_upkeep(bench)
+    _measure_keeper_reward(bench)
+    return bench.rows
+
+
+def exceeded(rows: Sequence[GasRow]) -> list[GasRow]:
+    """The rows over their budget."""
+    return [row for row in rows if row.within_budget is False]
