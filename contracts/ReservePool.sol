@@ -275,7 +275,7 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         returns (uint256 tokens)
     {
         address token = msg.sender;
-        Series storage s = _seriesOf(token);
+        Series storage s = _callerSeries();
         if (assets == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         if (s.knockedOut) revert SeriesKnockedOut(token);
@@ -291,11 +291,13 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         if (tokens == 0 || tokens < minTokens) revert SlippageExceeded(tokens, minTokens == 0 ? 1 : minTokens);
 
         uint256 newEquity = equity + net;
-        s.exposure = (
-            supply == 0
-                ? SeriesMath.exposureFor(s.targetLeverage, net, price)
-                : SeriesMath.scaleExposure(s.exposure, newEquity, equity)
-        ).toUint112();
+        if (supply == 0) {
+            // First mint: the exposure is set at target, which counts as a rebalance for the fallback.
+            s.exposure = SeriesMath.exposureFor(s.targetLeverage, net, price).toUint112();
+            s.lastRebalance = uint40(block.timestamp);
+        } else {
+            s.exposure = SeriesMath.scaleExposure(s.exposure, newEquity, equity).toUint112();
+        }
         s.equity = newEquity.toUint112();
         uint256 pooled = _poolAssets + assets;
         _poolAssets = pooled.toUint128();
@@ -316,7 +318,7 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         returns (uint256 assets)
     {
         address token = msg.sender;
-        Series storage s = _seriesOf(token);
+        Series storage s = _callerSeries();
         if (tokens == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         uint256 price = _price();
@@ -348,6 +350,7 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
 
     /// @inheritdoc IReservePool
     function rebalanceFor(address keeper) external nonReentrant returns (uint8) {
+        _callerSeries();
         return uint8(_rebalance(msg.sender, keeper));
     }
 
@@ -812,6 +815,12 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     function _seriesOf(address token) private view returns (Series storage s) {
         s = _series[token];
         if (!s.exists) revert UnknownSeries(token);
+    }
+
+    /// @dev The series of the calling token; reverts `OnlySeries` for any other caller.
+    function _callerSeries() private view returns (Series storage s) {
+        s = _series[msg.sender];
+        if (!s.exists) revert OnlySeries(msg.sender);
     }
 
     function _validate(SeriesParams calldata p) private pure {
