@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ape import chain, project
 from eth_abi import decode, encode
@@ -140,7 +141,9 @@ class _Bench:
         done = len(receipt.events.filter(self.pool.Rebalanced))
         failed = len(receipt.events.filter(self.pool.UpkeepFailed))
         if done != n_series or failed:
-            raise RuntimeError(f"performUpkeep rebalanced {done} series ({failed} failed), expected {n_series}")
+            raise RuntimeError(
+                f"performUpkeep rebalanced {done} series ({failed} failed), expected {n_series}"
+            )
         return receipt
 
 
@@ -171,7 +174,8 @@ def _measure_user_and_lp(bench: _Bench) -> None:
     bench.record("mint, first (new holder)", eth3l.mint(MINT_AMOUNT, 0, bench.carol, sender=bench.carol))
     bench.record("mint, repeat (same holder, same series)",
                  eth3l.mint(MINT_AMOUNT, 0, bench.alice, sender=bench.alice), BUDGET_MINT)
-    bench.record("redeem, partial", eth3l.redeem(50 * 10**18, 0, bench.alice, sender=bench.alice), BUDGET_REDEEM)
+    bench.record("redeem, partial",
+                 eth3l.redeem(50 * 10**18, 0, bench.alice, sender=bench.alice), BUDGET_REDEEM)
     bench.record("ERC-20 transfer (ETH3L, both balances nonzero)",
                  eth3l.transfer(bench.bob, 10**18, sender=bench.alice))
     bench.record("LP deposit (ERC-4626)", pool.deposit(100_000 * USDC, bench.lp, sender=bench.lp))
@@ -200,9 +204,9 @@ def _measure_upkeep(bench: _Bench) -> None:
     receipt = bench.perform_upkeep(bench.upkeep_data(0b10), 1)
     bench.record("performUpkeep, 1 series flagged (of 2): total", receipt, BUDGET_UPKEEP_PER_SERIES)
 
-    common = bench.config.series[0].model_copy()
+    params = bench.config.series[0].params()  # same 3x policy as ETH3L
     for symbol, name, is_long in (("ETH3L2", "ETH 3x Long II", True), ("ETH3S2", "ETH 3x Short II", False)):
-        receipt = bench.pool.createSeries(name, symbol, is_long, 100 * 10**18, common.params(), sender=bench.owner)
+        receipt = bench.pool.createSeries(name, symbol, is_long, 100 * 10**18, params, sender=bench.owner)
         token = receipt.events.filter(bench.pool.SeriesCreated)[0].token
         bench.system.tokens[symbol] = project.LeveragedToken.at(token)
         for holder in (bench.alice, bench.bob):
