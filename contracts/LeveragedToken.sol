@@ -8,8 +8,8 @@ import {IReservePool} from "./interfaces/IReservePool.sol";
 
 /// @title LeveragedToken
 /// @notice One leveraged token series (ERC-20 + ERC-2612 permit). The series' state, math and assets live
-///         in its `ReservePool`; this contract forwards holders' calls there and is minted and burned only
-///         by the pool. Decimals are 18.
+///         in its `ReservePool`; this contract forwards holders' calls there and mints or burns only inside
+///         those calls, for the amounts the pool priced. Decimals are 18.
 contract LeveragedToken is ERC20Permit, ILeveragedToken {
     IReservePool private immutable _pool;
 
@@ -23,34 +23,25 @@ contract LeveragedToken is ERC20Permit, ILeveragedToken {
         _pool = pool_;
     }
 
-    modifier onlyPool() {
-        if (msg.sender != address(_pool)) revert OnlyPool(msg.sender);
-        _;
-    }
-
     /// @inheritdoc ILeveragedToken
+    /// @dev The pool prices the mint, pulls the assets and updates the series; this token then mints
+    ///      exactly what the pool returned.
     function mint(uint256 assets, uint256 minTokens, address receiver) external returns (uint256 tokens) {
-        return _pool.mintFor(msg.sender, assets, minTokens, receiver);
+        tokens = _pool.mintFor(msg.sender, assets, minTokens, receiver, totalSupply());
+        _mint(receiver, tokens);
     }
 
     /// @inheritdoc ILeveragedToken
+    /// @dev Burns first (reverts `ERC20InsufficientBalance` beyond the balance), then the pool pays.
     function redeem(uint256 tokens, uint256 minAssets, address receiver) external returns (uint256 assets) {
-        return _pool.redeemFor(msg.sender, tokens, minAssets, receiver);
+        uint256 supply = totalSupply();
+        _burn(msg.sender, tokens);
+        return _pool.redeemFor(msg.sender, tokens, minAssets, receiver, supply);
     }
 
     /// @inheritdoc ILeveragedToken
     function rebalance() external returns (uint8 trigger) {
-        return _pool.rebalanceFor(msg.sender);
-    }
-
-    /// @inheritdoc ILeveragedToken
-    function poolMint(address to, uint256 amount) external onlyPool {
-        _mint(to, amount);
-    }
-
-    /// @inheritdoc ILeveragedToken
-    function poolBurn(address from, uint256 amount) external onlyPool {
-        _burn(from, amount);
+        return _pool.rebalanceFor(msg.sender, totalSupply());
     }
 
     /// @inheritdoc ILeveragedToken

@@ -9,7 +9,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
@@ -17,7 +17,6 @@ import {AutomationCompatibleInterface} from
     "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
 
 import {IReservePool} from "./interfaces/IReservePool.sol";
-import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
 import {SeriesMath} from "./libraries/SeriesMath.sol";
 import {OraclePrice} from "./libraries/OraclePrice.sol";
 import {RebalancePolicy} from "./libraries/RebalancePolicy.sol";
@@ -31,7 +30,14 @@ import {LeveragedTokenDeployer} from "./LeveragedTokenDeployer.sol";
 /// @dev Reserve R = poolAssets - liabilities, liabilities = sum of the series' equities at the mark price.
 ///      LP `totalAssets()` = max(0, R). The pool counts the assets it was given (`poolAssets`), never its
 ///      balance, so a direct transfer changes nothing.
-contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReservePool, AutomationCompatibleInterface {
+contract ReservePool is
+    ERC4626,
+    Ownable2Step,
+    Pausable,
+    ReentrancyGuardTransient,
+    IReservePool,
+    AutomationCompatibleInterface
+{
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
@@ -67,7 +73,8 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     uint256 public constant MAX_KEEPER_REWARD = 1_000e18;
     uint256 public constant MAX_KEEPER_REWARD_DAILY = 100_000e18;
 
-    /// @dev One series. Slots 0-1 are read by every valuation; 2-3 by rebalances and fees.
+    /// @dev One series. Slots 0-1 are read by every valuation; 2-3 by rebalances and fees. Series live in a
+    ///      fixed array so the liabilities loop reads two slots per series and no address.
     struct Series {
         // slot 0
         uint112 equity; // E0, WAD
@@ -79,20 +86,20 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         uint40 lastRebalance;
         bool isLong;
         bool knockedOut;
-        bool exists;
-        // slot 2: rebalance policy
+        // slot 2: what every rebalance reads (a Drift rebalance reads no other policy slot)
         uint64 targetLeverage;
         uint64 minLeverage;
         uint64 maxLeverage;
+        uint64 spread;
+        // slot 3: trade fees and the time triggers
+        uint64 mintFee;
+        uint64 redeemFee;
         uint32 fallbackInterval;
         uint24 scheduleOffset; // reserved: daily Scheduled trigger (later issue)
         bool scheduled; // reserved
-        // slot 3: fees
-        uint64 mintFee;
-        uint64 redeemFee;
-        uint64 spread;
-        // slot 4
-        uint128 initialNav;
+        // slot 4: read only on a first mint, by views and by keepers' checks
+        address token;
+        uint96 initialNav;
         // slot 5: reserved for the hidden target commitment (later issue)
         bytes32 targetCommitment;
     }
@@ -103,12 +110,12 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     uint256 private immutable _assetScale; // 10**(18 - asset decimals): asset units -> WAD
     LeveragedTokenDeployer private immutable _deployer;
 
-    mapping(address token => Series) private _series;
-    address[] private _tokens;
+    Series[MAX_SERIES] private _book;
+    mapping(address token => uint256) private _position; // index in _book + 1; 0 = not a series
 
     // hot slot: read and written by every operation
     uint128 private _poolAssets; // asset units
-    uint128 private _lastPrice; // WAD, last price read from the oracle by a state change
+    uint8 private _seriesCount;
 
     /// @notice Floor as a fraction of liabilities (WAD).
     uint64 public floorRatio;
@@ -120,9 +127,9 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     uint40 public lastHealthReport;
     /// @notice Whether the reserve was below the floor at the last state change.
     bool public floorBreached;
-
     /// @notice Flat reward per successful rebalance, asset units (0 = none).
-    uint96 public keeperReward;
+    uint80 public keeperReward;
+
     /// @notice Most keeper reward paid per UTC day, asset units.
     uint96 public keeperRewardDailyCap;
     uint32 private _rewardDay;
@@ -175,20 +182,22 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         uint256 initialNav,
         SeriesParams calldata params
     ) external onlyOwner returns (address token) {
-        if (_tokens.length >= MAX_SERIES) revert TooManySeries(MAX_SERIES);
+        uint256 n = _seriesCount;
+        if (n >= MAX_SERIES) revert TooManySeries(MAX_SERIES);
         if (initialNav < MIN_INITIAL_NAV || initialNav > MAX_INITIAL_NAV) {
             revert ParameterOutOfBounds("initialNav", initialNav, MIN_INITIAL_NAV, MAX_INITIAL_NAV);
         }
         _validate(params);
         token = _deployer.deploy(name_, symbol_);
-        Series storage s = _series[token];
-        s.exists = true;
+        Series storage s = _book[n];
+        s.token = token;
         s.isLong = isLong_;
-        s.initialNav = uint128(initialNav);
+        s.initialNav = uint96(initialNav);
         s.settledAt = uint32(block.timestamp);
         s.lastRebalance = uint40(block.timestamp);
         _store(s, params);
-        _tokens.push(token);
+        _position[token] = n + 1;
+        _seriesCount = uint8(n + 1);
         emit SeriesCreated(token, symbol_, isLong_, initialNav, params);
     }
 
@@ -249,7 +258,7 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     function setKeeperReward(uint256 reward, uint256 dailyCap) external onlyOwner {
         _checkBounds("keeperReward", reward, 0, MAX_KEEPER_REWARD / _assetScale);
         _checkBounds("keeperRewardDailyCap", dailyCap, reward, MAX_KEEPER_REWARD_DAILY / _assetScale);
-        keeperReward = uint96(reward);
+        keeperReward = uint80(reward);
         keeperRewardDailyCap = uint96(dailyCap);
         emit ParametersUpdated(address(this), "keeperReward", reward);
         emit ParametersUpdated(address(this), "keeperRewardDailyCap", dailyCap);
@@ -268,7 +277,7 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     // =================================================================== series operations
 
     /// @inheritdoc IReservePool
-    function mintFor(address payer, uint256 assets, uint256 minTokens, address receiver)
+    function mintFor(address payer, uint256 assets, uint256 minTokens, address receiver, uint256 supply)
         external
         nonReentrant
         whenNotPaused
@@ -280,14 +289,13 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         if (receiver == address(0)) revert ZeroAddress();
         if (s.knockedOut) revert SeriesKnockedOut(token);
         uint256 price = _price();
-        uint256 supply = IERC20(token).totalSupply();
         uint256 equity = _settle(token, s, price, supply);
         if (s.knockedOut) revert SeriesKnockedOut(token);
 
         uint256 gross = assets * _assetScale;
         uint256 fee = SeriesMath.feeOf(gross, s.mintFee);
         uint256 net = gross - fee;
-        tokens = SeriesMath.tokensForMint(net, supply, equity, s.initialNav);
+        tokens = SeriesMath.tokensForMint(net, supply, equity, supply == 0 ? s.initialNav : 0);
         if (tokens == 0 || tokens < minTokens) revert SlippageExceeded(tokens, minTokens == 0 ? 1 : minTokens);
 
         uint256 newEquity = equity + net;
@@ -307,12 +315,11 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         _syncFloor(r, fl);
 
         IERC20(asset()).safeTransferFrom(payer, address(this), assets);
-        ILeveragedToken(token).poolMint(receiver, tokens);
         emit Minted(token, payer, receiver, assets, tokens, fee, price);
     }
 
     /// @inheritdoc IReservePool
-    function redeemFor(address owner_, uint256 tokens, uint256 minAssets, address receiver)
+    function redeemFor(address owner_, uint256 tokens, uint256 minAssets, address receiver, uint256 supply)
         external
         nonReentrant
         returns (uint256 assets)
@@ -322,8 +329,6 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         if (tokens == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         uint256 price = _price();
-        uint256 supply = IERC20(token).totalSupply();
-        ILeveragedToken(token).poolBurn(owner_, tokens); // reverts beyond the owner's balance
         uint256 equity = _settle(token, s, price, supply);
 
         uint256 liabilitiesBefore = _liabilities(price);
@@ -349,9 +354,8 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     }
 
     /// @inheritdoc IReservePool
-    function rebalanceFor(address keeper) external nonReentrant returns (uint8) {
-        _callerSeries();
-        return uint8(_rebalance(msg.sender, keeper));
+    function rebalanceFor(address keeper, uint256 supply) external nonReentrant returns (uint8) {
+        return uint8(_rebalance(msg.sender, _callerSeries(), keeper, supply));
     }
 
     /// @notice `performUpkeep`'s isolated rebalance of one series (so one failure never blocks another).
@@ -359,7 +363,7 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     /// @param keeper Receiver of the keeper reward.
     /// @return trigger The trigger that fired.
     function upkeepRebalance(address token, address keeper) external onlySelf nonReentrant returns (uint8) {
-        return uint8(_rebalance(token, keeper));
+        return uint8(_rebalance(token, _seriesOf(token), keeper, IERC20(token).totalSupply()));
     }
 
     // =================================================================== reserve
@@ -394,9 +398,9 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         (OraclePrice.Status status, uint256 price) = _tryPrice();
         if (status != OraclePrice.Status.Ok) return (false, "");
         uint256 bitmap;
-        uint256 n = _tokens.length;
+        uint256 n = _seriesCount;
         for (uint256 i; i < n; ++i) {
-            if (_status(_tokens[i], price) != Trigger.None) bitmap |= 1 << i;
+            if (_status(_book[i], price) != Trigger.None) bitmap |= 1 << i;
         }
         bool healthDue = _healthDue();
         return (bitmap != 0 || healthDue, abi.encode(bitmap, healthDue));
@@ -409,10 +413,10 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     function performUpkeep(bytes calldata performData) external {
         (uint256 bitmap, bool healthDue) = abi.decode(performData, (uint256, bool));
         uint256 done;
-        uint256 n = _tokens.length;
+        uint256 n = _seriesCount;
         for (uint256 i; i < n && bitmap >> i != 0; ++i) {
             if (bitmap & (1 << i) == 0) continue;
-            address token = _tokens[i];
+            address token = _book[i].token;
             try this.upkeepRebalance(token, msg.sender) {
                 ++done;
             } catch (bytes memory reason) {
@@ -489,8 +493,7 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         uint256 pooled = _poolAssets + assets;
         _poolAssets = pooled.toUint128();
         super._deposit(caller, receiver, assets, shares);
-        uint256 price = _lastPrice;
-        (int256 r, uint256 fl) = _reserveAndFloor(pooled, _liabilities(price));
+        (int256 r, uint256 fl) = _reserveAndFloor(pooled, _liabilities(_viewPrice()));
         _syncFloor(r, fl);
     }
 
@@ -502,7 +505,7 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         uint256 pooled = _poolAssets - assets;
         _poolAssets = uint128(pooled);
         super._withdraw(caller, receiver, owner_, assets, shares);
-        (int256 r, uint256 fl) = _reserveAndFloor(pooled, _liabilities(_lastPrice));
+        (int256 r, uint256 fl) = _reserveAndFloor(pooled, _liabilities(_viewPrice()));
         _syncFloor(r, fl);
     }
 
@@ -519,8 +522,16 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     }
 
     /// @inheritdoc IReservePool
-    function markPrice() external view returns (uint256) {
-        return _viewPrice();
+    function markPrice() external view returns (uint256 p) {
+        p = _viewPrice();
+        if (p != 0) return p;
+        // Oracle unusable: the mark price of the most recently settled series.
+        uint256 latest;
+        uint256 n = _seriesCount;
+        for (uint256 i; i < n; ++i) {
+            Series storage s = _book[i];
+            if (s.settledAt >= latest && s.markPrice != 0) (latest, p) = (s.settledAt, s.markPrice);
+        }
     }
 
     /// @inheritdoc IReservePool
@@ -535,9 +546,9 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
 
     /// @inheritdoc IReservePool
     function netExposure() public view returns (int256 net) {
-        uint256 n = _tokens.length;
+        uint256 n = _seriesCount;
         for (uint256 i; i < n; ++i) {
-            Series storage s = _series[_tokens[i]];
+            Series storage s = _book[i];
             net += s.isLong ? int256(uint256(s.exposure)) : -int256(uint256(s.exposure));
         }
     }
@@ -553,8 +564,12 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     }
 
     /// @inheritdoc IReservePool
-    function series() external view returns (address[] memory) {
-        return _tokens;
+    function series() external view returns (address[] memory tokens) {
+        uint256 n = _seriesCount;
+        tokens = new address[](n);
+        for (uint256 i; i < n; ++i) {
+            tokens[i] = _book[i].token;
+        }
     }
 
     /// @inheritdoc IReservePool
@@ -570,8 +585,7 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
     /// @inheritdoc IReservePool
     function navOf(address token) external view returns (uint256) {
         Series storage s = _seriesOf(token);
-        uint256 equity = _equityNow(s, _viewPrice());
-        return SeriesMath.nav(equity, IERC20(token).totalSupply(), s.initialNav);
+        return _nav(s, _equityNow(s, _viewPrice()), IERC20(token).totalSupply());
     }
 
     /// @inheritdoc IReservePool
@@ -587,7 +601,7 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         _seriesOf(token);
         (OraclePrice.Status status, uint256 p) = _tryPrice();
         if (status != OraclePrice.Status.Ok) return uint8(Trigger.None);
-        return uint8(_status(token, p));
+        return uint8(_status(_seriesOf(token), p));
     }
 
     /// @inheritdoc IReservePool
@@ -612,11 +626,12 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
 
     // =================================================================== internals: rebalance
 
-    function _rebalance(address token, address keeper) private returns (Trigger trigger) {
-        Series storage s = _seriesOf(token);
+    function _rebalance(address token, Series storage s, address keeper, uint256 supply)
+        private
+        returns (Trigger trigger)
+    {
         if (s.knockedOut) revert SeriesKnockedOut(token);
         uint256 p = _price();
-        uint256 supply = IERC20(token).totalSupply();
         uint256 equity = _settle(token, s, p, supply);
         if (s.knockedOut) {
             (int256 rk, uint256 flk) = _reserveAndFloor(_poolAssets, _liabilities(p));
@@ -626,7 +641,7 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         if (equity == 0) revert NoRebalanceTrigger(0); // an empty series has nothing to rebalance
         uint256 x = s.exposure;
         uint256 levBefore = SeriesMath.leverage(x, p, equity);
-        trigger = RebalancePolicy.trigger(levBefore, s.minLeverage, s.maxLeverage, s.fallbackInterval, s.lastRebalance);
+        trigger = _trigger(s, levBefore);
         if (trigger == Trigger.None) revert NoRebalanceTrigger(levBefore);
 
         uint256 xNew = SeriesMath.exposureFor(s.targetLeverage, equity, p);
@@ -649,8 +664,8 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
             SeriesMath.leverage(xNew, p, newEquity),
             x,
             xNew,
-            SeriesMath.nav(equity, supply, s.initialNav),
-            SeriesMath.nav(newEquity, supply, s.initialNav),
+            _nav(s, equity, supply),
+            _nav(s, newEquity, supply),
             cost,
             keeper
         );
@@ -681,15 +696,22 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         return after_;
     }
 
+    /// @dev The trigger that holds at leverage `lev`: Drift first; the time triggers' slot is read only
+    ///      when the series is inside its band.
+    function _trigger(Series storage s, uint256 lev) private view returns (Trigger) {
+        if (RebalancePolicy.drifted(lev, s.minLeverage, s.maxLeverage)) return Trigger.Drift;
+        if (RebalancePolicy.fallbackDue(s.fallbackInterval, s.lastRebalance)) return Trigger.Fallback;
+        return Trigger.None;
+    }
+
     /// @dev The trigger a rebalance of `token` at `p` would fire, `None` if it would revert.
-    function _status(address token, uint256 p) private view returns (Trigger) {
-        Series storage s = _series[token];
+    function _status(Series storage s, uint256 p) private view returns (Trigger) {
         if (s.knockedOut) return Trigger.None;
         uint256 equity = _equityNow(s, p);
-        if (equity == 0) return IERC20(token).totalSupply() == 0 ? Trigger.None : Trigger.KnockOut;
+        if (equity == 0) return IERC20(s.token).totalSupply() == 0 ? Trigger.None : Trigger.KnockOut;
         uint256 x = s.exposure;
         uint256 lev = SeriesMath.leverage(x, p, equity);
-        Trigger trigger = RebalancePolicy.trigger(lev, s.minLeverage, s.maxLeverage, s.fallbackInterval, s.lastRebalance);
+        Trigger trigger = _trigger(s, lev);
         if (trigger == Trigger.None) return trigger;
         uint256 xNew = SeriesMath.exposureFor(s.targetLeverage, equity, p);
         if (xNew <= x) return trigger;
@@ -723,17 +745,19 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         return equity;
     }
 
-    /// @dev Equity at `p` net of the streaming fee accrued since the last settlement.
+    /// @dev Equity at `p` net of the streaming fee accrued since the last settlement; `p` = 0 (oracle
+    ///      unusable, views only) values the series at its own last settled mark price.
     function _equityNow(Series storage s, uint256 p) private view returns (uint256) {
-        uint256 equity = SeriesMath.equityAt(s.equity, s.exposure, s.markPrice, p, s.isLong);
+        uint256 p0 = s.markPrice;
+        uint256 equity = SeriesMath.equityAt(s.equity, s.exposure, p0, p == 0 ? p0 : p, s.isLong);
         return equity - SeriesMath.streamingFee(equity, s.streamingFee, block.timestamp - s.settledAt);
     }
 
     /// @dev Sum of the series' equities at `p` (net of accrued streaming fees).
     function _liabilities(uint256 p) private view returns (uint256 total) {
-        uint256 n = _tokens.length;
+        uint256 n = _seriesCount;
         for (uint256 i; i < n; ++i) {
-            total += _equityNow(_series[_tokens[i]], p);
+            total += _equityNow(_book[i], p);
         }
     }
 
@@ -778,20 +802,25 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
         return last == 0 || block.timestamp >= last + healthInterval;
     }
 
-    /// @dev Reads the oracle (reverting with the cause if unusable) and records it as the last mark price.
-    function _price() private returns (uint256 p) {
-        p = OraclePrice.read(oracle, _oracleDecimals, maxPriceAge);
-        if (p != _lastPrice) _lastPrice = uint128(p);
+    /// @dev Reads the oracle, reverting with the cause if unusable.
+    function _price() private view returns (uint256) {
+        return OraclePrice.read(oracle, _oracleDecimals, maxPriceAge);
     }
 
     function _tryPrice() private view returns (OraclePrice.Status, uint256) {
         return OraclePrice.tryRead(oracle, _oracleDecimals, maxPriceAge);
     }
 
-    /// @dev The oracle price if usable, else the last settled mark price. Never reverts.
+    /// @dev The oracle price if usable, else 0: each series is then valued at its own last settled mark
+    ///      price (see `_equityNow`). Never reverts.
     function _viewPrice() private view returns (uint256) {
         (OraclePrice.Status status, uint256 p) = _tryPrice();
-        return status == OraclePrice.Status.Ok ? p : _lastPrice;
+        return status == OraclePrice.Status.Ok ? p : 0;
+    }
+
+    /// @dev NAV per token; reads `initialNav` (a cold slot) only for an empty series.
+    function _nav(Series storage s, uint256 equity, uint256 supply) private view returns (uint256) {
+        return SeriesMath.nav(equity, supply, supply == 0 ? s.initialNav : 0);
     }
 
     function _depositsOpen() private view returns (bool) {
@@ -812,15 +841,17 @@ contract ReservePool is ERC4626, Ownable2Step, Pausable, ReentrancyGuard, IReser
 
     // =================================================================== internals: params
 
-    function _seriesOf(address token) private view returns (Series storage s) {
-        s = _series[token];
-        if (!s.exists) revert UnknownSeries(token);
+    function _seriesOf(address token) private view returns (Series storage) {
+        uint256 position = _position[token];
+        if (position == 0) revert UnknownSeries(token);
+        return _book[position - 1];
     }
 
     /// @dev The series of the calling token; reverts `OnlySeries` for any other caller.
-    function _callerSeries() private view returns (Series storage s) {
-        s = _series[msg.sender];
-        if (!s.exists) revert OnlySeries(msg.sender);
+    function _callerSeries() private view returns (Series storage) {
+        uint256 position = _position[msg.sender];
+        if (position == 0) revert OnlySeries(msg.sender);
+        return _book[position - 1];
     }
 
     function _validate(SeriesParams calldata p) private pure {

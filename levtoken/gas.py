@@ -232,8 +232,9 @@ def _measure_keeper_reward(bench: _Bench) -> None:
     if not receipt.events.filter(bench.pool.KeeperRewarded):
         raise RuntimeError("the rebalance did not pay the keeper reward")
     bench.record("rebalance, Drift, with keeper reward (ETH3L, 4 series)", receipt)
-    bench.record("rebalance, Drift, no reward (ETH3S2, 4 series, for comparison)",
-                 _without_reward(bench, "ETH3S2"), BUDGET_REBALANCE)
+    # The budgets are set for the standard two-series pool; each further series adds ~4,200 gas (two cold
+    # slots in the liabilities loop), so this row is reported without a budget.
+    bench.record("rebalance, Drift, no reward (ETH3S2, 4 series, for comparison)", _without_reward(bench, "ETH3S2"))
 
 
 def _without_reward(bench: _Bench, symbol: str) -> Any:

@@ -6,11 +6,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @title ILeveragedToken
 /// @notice One leveraged token series (e.g. ETH3L): an ERC-20 whose NAV moves by a multiple of the
 ///         underlying's price move. Its state lives in its `ReservePool`; this contract is the holders'
-///         entry point and is minted and burned only by the pool.
+///         entry point and mints or burns only the amounts its pool has priced, within the pool's call.
 interface ILeveragedToken is IERC20 {
-    /// @notice Only the pool may mint or burn (`caller` is not the pool).
-    error OnlyPool(address caller);
-
     /// @notice Buys tokens with `assets` of the settlement asset (approved to the pool beforehand).
     /// @param assets Amount of the settlement asset, in its decimals.
     /// @param minTokens Minimum tokens to receive (slippage bound).
@@ -28,16 +25,6 @@ interface ILeveragedToken is IERC20 {
     /// @notice Rebalances the series to its target leverage if a trigger holds (permissionless).
     /// @return trigger The trigger that fired (`IReservePool.Trigger`).
     function rebalance() external returns (uint8 trigger);
-
-    /// @notice Mints `amount` to `to`; pool only.
-    /// @param to Receiver.
-    /// @param amount Tokens.
-    function poolMint(address to, uint256 amount) external;
-
-    /// @notice Burns `amount` from `from`; pool only.
-    /// @param from Holder.
-    /// @param amount Tokens.
-    function poolBurn(address from, uint256 amount) external;
 
     /// @notice NAV per token at the mark price, WAD value.
     function nav() external view returns (uint256);

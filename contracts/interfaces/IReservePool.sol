@@ -150,30 +150,35 @@ interface IReservePool {
 
     // ------------------------------------------------------------------ series entry points (tokens only)
 
-    /// @notice Mints series tokens for `assets` pulled from `payer`; called by the series token.
+    /// @notice Prices a mint of series tokens for `assets` pulled from `payer` and updates the series;
+    ///         called by the series token, which then mints the returned amount to `receiver`.
     /// @param payer The account that pays (the token's caller); it must have approved the pool.
     /// @param assets Amount of the settlement asset, in its decimals.
     /// @param minTokens Minimum tokens to receive, else `SlippageExceeded`.
-    /// @param receiver Receiver of the tokens.
-    /// @return tokens Tokens minted.
-    function mintFor(address payer, uint256 assets, uint256 minTokens, address receiver)
+    /// @param receiver Receiver of the tokens (for the event).
+    /// @param supply The token's total supply before the mint.
+    /// @return tokens Tokens to mint.
+    function mintFor(address payer, uint256 assets, uint256 minTokens, address receiver, uint256 supply)
         external
         returns (uint256 tokens);
 
-    /// @notice Burns `tokens` of `owner` and pays `receiver`; called by the series token.
-    /// @param owner Holder whose tokens are burned (the token's caller).
-    /// @param tokens Tokens to burn.
+    /// @notice Pays `receiver` for `tokens` that the series token has just burned from `owner`; called by
+    ///         the series token.
+    /// @param owner Holder whose tokens were burned (the token's caller).
+    /// @param tokens Tokens burned.
     /// @param minAssets Minimum settlement-asset amount to receive, else `SlippageExceeded`.
     /// @param receiver Receiver of the assets.
+    /// @param supply The token's total supply before the burn.
     /// @return assets Assets paid, in the asset's decimals.
-    function redeemFor(address owner, uint256 tokens, uint256 minAssets, address receiver)
+    function redeemFor(address owner, uint256 tokens, uint256 minAssets, address receiver, uint256 supply)
         external
         returns (uint256 assets);
 
     /// @notice Rebalances the calling series if a trigger holds; called by the series token.
     /// @param keeper The account that asked (receives the keeper reward, if any).
+    /// @param supply The token's total supply.
     /// @return trigger The trigger that fired (as `Trigger`).
-    function rebalanceFor(address keeper) external returns (uint8 trigger);
+    function rebalanceFor(address keeper, uint256 supply) external returns (uint8 trigger);
 
     // ------------------------------------------------------------------ reserve
 
