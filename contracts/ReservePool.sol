@@ -427,7 +427,10 @@ contract ReservePool is
             _reportHealth(_price());
             ++done;
         }
-        if (done == 0) revert NoUpkeepNeeded();
+        if (done == 0) {
+            _price(); // an unusable oracle is why nothing succeeded: revert with its cause
+            revert NoUpkeepNeeded();
+        }
     }
 
     // =================================================================== ERC-4626 (LP shares)
@@ -545,12 +548,8 @@ contract ReservePool is
     }
 
     /// @inheritdoc IReservePool
-    function netExposure() public view returns (int256 net) {
-        uint256 n = _seriesCount;
-        for (uint256 i; i < n; ++i) {
-            Series storage s = _book[i];
-            net += s.isLong ? int256(uint256(s.exposure)) : -int256(uint256(s.exposure));
-        }
+    function netExposure() external view returns (int256) {
+        return _netExposure(_viewPrice());
     }
 
     /// @inheritdoc IReservePool
@@ -579,7 +578,8 @@ contract ReservePool is
 
     /// @inheritdoc IReservePool
     function exposureOf(address token) external view returns (uint256) {
-        return _seriesOf(token).exposure;
+        Series storage s = _seriesOf(token);
+        return _equityNow(s, _viewPrice()) == 0 ? 0 : s.exposure;
     }
 
     /// @inheritdoc IReservePool
@@ -593,7 +593,8 @@ contract ReservePool is
         Series storage s = _seriesOf(token);
         uint256 p = _viewPrice();
         uint256 equity = _equityNow(s, p);
-        return SeriesMath.leverage(s.exposure, p, equity);
+        // p = 0 (oracle unusable): value the exposure at the series' own mark price, like its equity
+        return SeriesMath.leverage(s.exposure, p == 0 ? s.markPrice : p, equity);
     }
 
     /// @inheritdoc IReservePool
@@ -753,6 +754,17 @@ contract ReservePool is
         return equity - SeriesMath.streamingFee(equity, s.streamingFee, block.timestamp - s.settledAt);
     }
 
+    /// @dev Sum of side*exposure at `p` over the series with equity left (a dead series exposes no one).
+    function _netExposure(uint256 p) private view returns (int256 net) {
+        uint256 n = _seriesCount;
+        for (uint256 i; i < n; ++i) {
+            Series storage s = _book[i];
+            if (_equityNow(s, p) == 0) continue;
+            int256 x = int256(uint256(s.exposure));
+            net += s.isLong ? x : -x;
+        }
+    }
+
     /// @dev Sum of the series' equities at `p` (net of accrued streaming fees).
     function _liabilities(uint256 p) private view returns (uint256 total) {
         uint256 n = _seriesCount;
@@ -787,7 +799,7 @@ contract ReservePool is
     function _reportHealth(uint256 p) private {
         uint256 total = _liabilities(p);
         (int256 r, uint256 fl) = _reserveAndFloor(_poolAssets, total);
-        int256 net = netExposure();
+        int256 net = _netExposure(p);
         int256 coverage = total == 0 ? type(int256).max : r * int256(WAD) / total.toInt256();
         uint256 absNet = net < 0 ? uint256(-net) : uint256(net);
         uint256 utilization =

@@ -199,7 +199,7 @@ interface IReservePool {
     function reserve() external view returns (int256);
     /// @notice Sum of the equities of all series at the mark price, WAD.
     function liabilities() external view returns (uint256);
-    /// @notice Sum of side*exposure over all series, WAD units of the underlying.
+    /// @notice Sum of side*exposure over the series with equity left, WAD units of the underlying.
     function netExposure() external view returns (int256);
     /// @notice floorRatio * liabilities, rounded up, WAD.
     function floor() external view returns (uint256);
@@ -209,7 +209,7 @@ interface IReservePool {
     function series() external view returns (address[] memory);
     /// @notice Equity of `token`'s series at the mark price, net of accrued streaming fee, WAD.
     function equityOf(address token) external view returns (uint256);
-    /// @notice Exposure of `token`'s series, WAD units of the underlying (0 once knocked out).
+    /// @notice Exposure of `token`'s series, WAD units of the underlying (0 once its equity is 0).
     function exposureOf(address token) external view returns (uint256);
     /// @notice NAV per token of `token`'s series, WAD (initialNav before the first mint).
     function navOf(address token) external view returns (uint256);

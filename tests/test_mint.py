@@ -1,0 +1,190 @@
+"""Mint: pricing of new tokens, exposure, fees, events and every refusal (SPEC section 3, "Mint")."""
+
+from decimal import Decimal
+
+import ape
+from ape import project
+from conftest import USDC, WAD, build_system, params, set_price
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+SCALE = 10**12  # USDC (6 decimals) -> WAD
+INITIAL_NAV = 100 * WAD
+
+
+def wad_price(price):
+    """The WAD price the pool reads from the 8-decimal mock feed for `price`."""
+    return int(Decimal(str(price)) * 10**8) * 10**10
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+def leverage(x, p, equity):
+    return (x * p // WAD) * WAD // equity
+
+
+def new_series(pool, owner, symbol, series_params, is_long=True, initial_nav=INITIAL_NAV):
+    receipt = pool.createSeries(f"{symbol} token", symbol, is_long, initial_nav, series_params, sender=owner)
+    return project.LeveragedToken.at(receipt.events.filter(pool.SeriesCreated)[0].token)
+
+
+def test_first_mint_prices_tokens_at_initial_nav_and_sets_target_exposure(pool, eth3l, oracle, owner, alice):
+    set_price(oracle, "1987.65432109", owner)
+    p = wad_price("1987.65432109")
+    assets = 1_234_567_891  # 1,234.567891 USDC
+    net = assets * SCALE
+    expected_tokens = net * WAD // INITIAL_NAV
+    expected_x = 3 * WAD * net // p  # floor(T*net/P)
+
+    receipt = eth3l.mint(assets, 0, alice, sender=alice)
+
+    assert receipt.return_value == expected_tokens == 12_345_678_910_000_000_000
+    assert eth3l.balanceOf(alice) == expected_tokens
+    assert eth3l.totalSupply() == expected_tokens
+    assert eth3l.equity() == net
+    assert eth3l.exposure() == expected_x
+    assert eth3l.nav() == INITIAL_NAV
+    lev = leverage(expected_x, p, net)
+    assert eth3l.leverage() == lev
+    assert 3 * WAD - 10 < lev <= 3 * WAD  # floor rounding: never above target
+    state = pool.seriesState(eth3l)
+    assert state.equity == net
+    assert state.exposure == expected_x
+    assert state.markPrice == p
+
+
+def test_repeat_mint_keeps_nav_per_token_and_never_raises_leverage(eth3l, oracle, owner, alice, bob):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)  # 100 tokens, equity 10,000, exposure 15
+    set_price(oracle, 2_100, owner)
+    p = wad_price(2_100)
+    supply = 100 * WAD
+    e1 = 10_000 * WAD + 15 * WAD * 100  # long gain 15 * (2100 - 2000)
+    x = 15 * WAD
+    assert eth3l.nav() == 115 * WAD
+    lev_before = leverage(x, p, e1)
+    assert eth3l.leverage() == lev_before
+
+    assets = 777_777_777  # 777.777777 USDC
+    net = assets * SCALE
+    expected_tokens = net * supply // e1  # floor(net*supply/E)
+    expected_x = x * (e1 + net) // e1  # pro rata, floor
+    receipt = eth3l.mint(assets, 0, bob, sender=bob)
+
+    assert receipt.return_value == expected_tokens
+    assert eth3l.balanceOf(bob) == expected_tokens
+    assert eth3l.equity() == e1 + net
+    assert eth3l.exposure() == expected_x
+    nav_after = (e1 + net) * WAD // (supply + expected_tokens)
+    assert eth3l.nav() == nav_after
+    assert 115 * WAD <= nav_after <= 115 * WAD + 2  # creation never moves NAV (dust only in holders' favour of the pool)
+    lev_after = leverage(expected_x, p, e1 + net)
+    assert eth3l.leverage() == lev_after
+    assert lev_before - 2 <= lev_after <= lev_before
+
+
+def test_mint_fee_goes_to_the_reserve_and_net_to_the_series(pool, owner, alice):
+    token = new_series(pool, owner, "FEE3L", params(mint_fee=0.003))
+    assets = 1_000_000_001  # 1,000.000001 USDC
+    gross = assets * SCALE
+    fee = ceil_div(gross * 3 * 10**15, WAD)  # ceil(a*fm)
+    net = gross - fee
+    assert fee == 3_000_000_003 * 10**9  # exact: 0.3% of 1,000.000001
+    reserve_before = pool.reserve()
+    liabilities_before = pool.liabilities()
+
+    receipt = token.mint(assets, 0, alice, sender=alice)
+
+    assert receipt.return_value == net * WAD // INITIAL_NAV
+    assert pool.reserve() - reserve_before == fee
+    assert pool.liabilities() - liabilities_before == net
+    assert token.equity() == net
+    assert token.nav() == INITIAL_NAV
+
+
+def test_minted_event_carries_every_field(pool, owner, alice, bob):
+    token = new_series(pool, owner, "FEE3L", params(mint_fee=0.01))
+    assets = 2_500 * USDC
+    fee = 25 * WAD
+    tokens = (2_500 * WAD - fee) * WAD // INITIAL_NAV
+
+    receipt = token.mint(assets, 0, bob, sender=alice)
+
+    events = receipt.events.filter(pool.Minted)
+    assert len(events) == 1
+    ev = events[0]
+    assert ev.token == token.address
+    assert ev.payer == alice.address
+    assert ev.receiver == bob.address
+    assert ev.assets == assets
+    assert ev.tokens == tokens == 24_750_000_000_000_000_000
+    assert ev.fee == fee
+    assert ev.price == 2_000 * WAD
+
+
+def test_mint_pulls_the_asset_from_the_caller_and_credits_the_receiver(pool, eth3l, usdc, alice, bob):
+    alice_before = usdc.balanceOf(alice)
+    bob_before = usdc.balanceOf(bob)
+    pool_before = usdc.balanceOf(pool)
+    pooled_before = pool.poolAssets()
+    assets = 4_321_123_456
+
+    eth3l.mint(assets, 0, bob, sender=alice)
+
+    assert alice_before - usdc.balanceOf(alice) == assets
+    assert usdc.balanceOf(bob) == bob_before
+    assert usdc.balanceOf(pool) - pool_before == assets
+    assert pool.poolAssets() - pooled_before == assets
+    assert eth3l.balanceOf(alice) == 0
+    assert eth3l.balanceOf(bob) == assets * SCALE * WAD // INITIAL_NAV
+
+
+def test_mint_reverts_with_slippage_when_min_tokens_too_high(pool, eth3l, alice, bob):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    expected = 10 * WAD  # 1,000 USDC at NAV 100
+    with ape.reverts(pool.SlippageExceeded, actual=expected, minimum=expected + 1):
+        eth3l.mint(1_000 * USDC, expected + 1, bob, sender=bob)
+    assert eth3l.mint(1_000 * USDC, expected, bob, sender=bob).return_value == expected  # exact bound passes
+
+
+def test_mint_reverts_with_slippage_when_output_would_be_zero(owner, lp, alice):
+    # 18-decimal asset: 99 wei at NAV 100 buys floor(99e18/100e18) = 0 tokens.
+    asset, _, pool, tokens = build_system(owner, lp, (alice,), asset_decimals=18)
+    with ape.reverts(pool.SlippageExceeded, actual=0, minimum=1):
+        tokens["ETH3L"].mint(99, 0, alice, sender=alice)
+    assert tokens["ETH3L"].mint(100, 0, alice, sender=alice).return_value == 1
+
+
+def test_mint_of_zero_assets_reverts_zero_amount(pool, eth3l, alice):
+    with ape.reverts(pool.ZeroAmount):
+        eth3l.mint(0, 0, alice, sender=alice)
+
+
+def test_mint_to_zero_receiver_reverts_zero_address(pool, eth3l, alice):
+    with ape.reverts(pool.ZeroAddress):
+        eth3l.mint(100 * USDC, 0, ZERO_ADDRESS, sender=alice)
+
+
+def test_mint_reverts_enforced_pause_while_paused(pool, eth3l, owner, alice):
+    pool.pause(sender=owner)
+    with ape.reverts(pool.EnforcedPause):
+        eth3l.mint(100 * USDC, 0, alice, sender=alice)
+    pool.unpause(sender=owner)
+    assert eth3l.mint(100 * USDC, 0, alice, sender=alice).return_value == WAD
+
+
+def test_mint_into_knocked_out_series_reverts(pool, eth3l, oracle, owner, alice, bob, keeper):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    set_price(oracle, 1_200, owner)  # -40%: a 3x long loses everything
+    # before the knock-out is latched, the mint's own settlement finds equity 0
+    with ape.reverts(pool.SeriesKnockedOut, token=eth3l.address):
+        eth3l.mint(1_000 * USDC, 0, bob, sender=bob)
+    eth3l.rebalance(sender=keeper)  # latches the knock-out
+    assert pool.seriesState(eth3l).knockedOut
+    with ape.reverts(pool.SeriesKnockedOut, token=eth3l.address):
+        eth3l.mint(1_000 * USDC, 0, bob, sender=bob)
+
+
+def test_mint_for_called_directly_reverts_only_series(pool, stranger, alice):
+    with ape.reverts(pool.OnlySeries, caller=stranger.address):
+        pool.mintFor(alice, 100 * USDC, 0, stranger, 0, sender=stranger)

@@ -1,0 +1,288 @@
+"""Rebalance: triggers, target exposure, spread cost, events, status view, pause, keeper reward (SPEC 3, 5)."""
+
+from decimal import Decimal
+
+import ape
+from ape import chain, project
+from conftest import USDC, WAD, params, set_price, warp
+
+SCALE = 10**12
+INITIAL_NAV = 100 * WAD
+DAY = 86_400
+NONE, DRIFT, FALLBACK, KNOCKOUT = 0, 1, 2, 4
+
+
+def wad_price(price):
+    return int(Decimal(str(price)) * 10**8) * 10**10
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+def leverage(x, p, equity):
+    return (x * p // WAD) * WAD // equity
+
+
+def long_equity(e0, x, p0, p):
+    """Equity of a long at p (gain rounds down, loss rounds up), floored at 0."""
+    if p >= p0:
+        return e0 + x * (p - p0) // WAD
+    return max(0, e0 - ceil_div(x * (p0 - p), WAD))
+
+
+def short_equity(e0, x, p0, p):
+    if p <= p0:
+        return e0 + x * (p0 - p) // WAD
+    return max(0, e0 - ceil_div(x * (p - p0), WAD))
+
+
+def new_series(pool, owner, symbol, series_params, is_long=True):
+    receipt = pool.createSeries(f"{symbol} token", symbol, is_long, INITIAL_NAV, series_params, sender=owner)
+    return project.LeveragedToken.at(receipt.events.filter(pool.SeriesCreated)[0].token)
+
+
+def seed(token, holder):
+    """10,000 USDC at 2,000 into a 3x series: 100 tokens, equity 10,000, exposure 15."""
+    token.mint(10_000 * USDC, 0, holder, sender=holder)
+    assert token.exposure() == 15 * WAD
+
+
+def test_drift_above_max_leverage_triggers_and_restores_target(pool, eth3l, oracle, owner, alice, keeper):
+    seed(eth3l, alice)
+    set_price(oracle, 1_800, owner)
+    p = 1_800 * WAD
+    equity = 7_000 * WAD
+    lev = leverage(15 * WAD, p, equity)
+    assert lev == 3_857_142_857_142_857_142 > 35 * WAD // 10
+    assert eth3l.leverage() == lev
+    assert eth3l.rebalanceStatus() == DRIFT
+
+    receipt = eth3l.rebalance(sender=keeper)
+
+    assert receipt.return_value == DRIFT
+    assert receipt.events.filter(pool.Rebalanced)[0].trigger == DRIFT
+    x_new = 3 * WAD * equity // p
+    assert eth3l.exposure() == x_new
+    assert eth3l.leverage() == leverage(x_new, p, equity)
+    assert 3 * WAD - 2 <= eth3l.leverage() <= 3 * WAD
+    assert eth3l.nav() == 70 * WAD  # zero spread: NAV unchanged
+    assert eth3l.equity() == equity
+    assert pool.seriesState(eth3l).lastRebalance == receipt.timestamp
+
+
+def test_drift_below_min_leverage_triggers_and_restores_target(pool, eth3l, oracle, owner, alice, keeper):
+    seed(eth3l, alice)
+    set_price(oracle, 2_300, owner)
+    p = 2_300 * WAD
+    equity = 14_500 * WAD
+    lev = leverage(15 * WAD, p, equity)
+    assert lev == 2_379_310_344_827_586_206 < 25 * WAD // 10
+    assert eth3l.rebalanceStatus() == DRIFT
+
+    receipt = eth3l.rebalance(sender=keeper)
+
+    assert receipt.return_value == DRIFT
+    assert receipt.events.filter(pool.Rebalanced)[0].trigger == DRIFT
+    x_new = 3 * WAD * equity // p
+    assert eth3l.exposure() == x_new
+    assert eth3l.leverage() == leverage(x_new, p, equity)
+    assert 3 * WAD - 2 <= eth3l.leverage() <= 3 * WAD
+    assert eth3l.nav() == 145 * WAD
+
+
+def test_short_series_drifts_the_other_way(pool, eth3s, oracle, owner, alice, keeper):
+    seed(eth3s, alice)
+    set_price(oracle, 2_150, owner)
+    p = 2_150 * WAD
+    equity = short_equity(10_000 * WAD, 15 * WAD, 2_000 * WAD, p)
+    assert equity == 7_750 * WAD
+    assert eth3s.leverage() == leverage(15 * WAD, p, equity) > 35 * WAD // 10
+    assert eth3s.rebalance(sender=keeper).return_value == DRIFT
+    assert eth3s.exposure() == 3 * WAD * equity // p
+
+
+def test_fallback_triggers_inside_band_after_interval(pool, eth3l, oracle, owner, alice, keeper):
+    seed(eth3l, alice)
+    warp(DAY)
+    set_price(oracle, 2_050, owner)
+    p = 2_050 * WAD
+    equity = 10_750 * WAD
+    lev = leverage(15 * WAD, p, equity)
+    assert 25 * WAD // 10 <= lev <= 35 * WAD // 10
+    assert eth3l.rebalanceStatus() == FALLBACK
+
+    receipt = eth3l.rebalance(sender=keeper)
+
+    assert receipt.return_value == FALLBACK
+    assert receipt.events.filter(pool.Rebalanced)[0].trigger == FALLBACK
+    assert eth3l.exposure() == 3 * WAD * equity // p
+    # the fallback clock restarts: no trigger right after
+    assert eth3l.rebalanceStatus() == NONE
+
+
+def test_no_trigger_inside_band_before_fallback_reverts_with_leverage(pool, eth3l, oracle, owner, alice, keeper):
+    seed(eth3l, alice)
+    set_price(oracle, 2_050, owner)
+    lev = leverage(15 * WAD, 2_050 * WAD, 10_750 * WAD)
+    assert lev == 2_860_465_116_279_069_767
+    assert eth3l.rebalanceStatus() == NONE
+    with ape.reverts(pool.NoRebalanceTrigger, leverage=lev):
+        eth3l.rebalance(sender=keeper)
+
+
+def test_rebalance_nav_changes_only_by_spread_cost_and_event_has_every_field(pool, oracle, owner, alice, keeper, usdc):
+    token = new_series(pool, owner, "SPR3L", params(spread=0.001))
+    seed(token, alice)
+    set_price(oracle, 1_800, owner)
+    p = 1_800 * WAD
+    equity = 7_000 * WAD
+    x = 15 * WAD
+    x_new = 3 * WAD * equity // p
+    cost = ceil_div(ceil_div((x - x_new) * p, WAD) * 10**15, WAD)  # ceil(|x'-x|*P*spread)
+    assert cost == 6_000_000_000_000_000_002  # 0.1% of (15 - 11.666666666666666666) * 1,800, rounded up
+    new_equity = equity - cost
+    reserve_before = pool.reserve()
+    keeper_cash = usdc.balanceOf(keeper)
+
+    receipt = token.rebalance(sender=keeper)
+
+    assert token.equity() == new_equity
+    assert token.exposure() == x_new
+    assert token.nav() == new_equity * WAD // (100 * WAD)
+    assert pool.reserve() - reserve_before == cost
+    assert usdc.balanceOf(keeper) == keeper_cash  # no keeper reward configured
+    events = receipt.events.filter(pool.Rebalanced)
+    assert len(events) == 1
+    ev = events[0]
+    assert ev.token == token.address
+    assert ev.trigger == DRIFT
+    assert ev.price == p
+    assert ev.leverageBefore == leverage(x, p, equity)
+    assert ev.leverageAfter == leverage(x_new, p, new_equity)
+    assert ev.exposureBefore == x
+    assert ev.exposureAfter == x_new
+    assert ev.navBefore == 70 * WAD
+    assert ev.navAfter == new_equity * WAD // (100 * WAD)
+    assert ev.cost == cost
+    assert ev.keeper == keeper.address
+    assert len(receipt.events.filter(pool.KeeperRewarded)) == 0
+
+
+def test_rebalance_status_agrees_with_rebalance(pool, eth3l, eth3s, oracle, owner, alice, bob, keeper):
+    def check(token):
+        status = token.rebalanceStatus()
+        if status == NONE:
+            with ape.reverts():
+                token.rebalance(sender=keeper)
+        else:
+            assert token.rebalance(sender=keeper).return_value == status
+        return status
+
+    assert check(eth3s) == NONE  # empty
+    seed(eth3l, alice)
+    seed(eth3s, bob)
+    assert check(eth3l) == NONE  # fresh, at target
+    set_price(oracle, 2_100, owner)
+    assert check(eth3l) == NONE  # inside band
+    assert check(eth3s) == DRIFT  # short loses: 15*2100/8500 > 3.5
+    warp(DAY)
+    set_price(oracle, 2_100, owner)
+    assert check(eth3l) == FALLBACK
+    pool.pause(sender=owner)
+    set_price(oracle, 2_400, owner)  # below the band, but the exposure would grow while paused
+    assert eth3l.rebalanceStatus() == NONE
+    with ape.reverts(pool.EnforcedPause):
+        eth3l.rebalance(sender=keeper)
+    set_price(oracle, 1_900, owner)
+    assert check(eth3l) == DRIFT  # exposure shrinks: allowed while paused
+    set_price(oracle, 1_200, owner)
+    assert check(eth3l) == KNOCKOUT
+
+
+def test_pause_blocks_exposure_increasing_rebalance(pool, eth3l, oracle, owner, alice, keeper):
+    seed(eth3l, alice)
+    pool.pause(sender=owner)
+    set_price(oracle, 2_300, owner)  # long gained: target exposure 3*14,500/2,300 > 15
+    assert eth3l.rebalanceStatus() == NONE
+    with ape.reverts(pool.EnforcedPause):
+        eth3l.rebalance(sender=keeper)
+    pool.unpause(sender=owner)
+    assert eth3l.rebalanceStatus() == DRIFT
+    assert eth3l.rebalance(sender=keeper).return_value == DRIFT
+    assert eth3l.exposure() == 3 * WAD * 14_500 * WAD // (2_300 * WAD) > 15 * WAD
+
+
+def test_pause_allows_exposure_reducing_rebalance(pool, eth3l, oracle, owner, alice, keeper):
+    seed(eth3l, alice)
+    pool.pause(sender=owner)
+    set_price(oracle, 1_800, owner)  # long lost: target exposure 3*7,000/1,800 < 15
+    assert eth3l.rebalanceStatus() == DRIFT
+    assert eth3l.rebalance(sender=keeper).return_value == DRIFT
+    assert eth3l.exposure() == 3 * WAD * 7_000 * WAD // (1_800 * WAD) < 15 * WAD
+
+
+def test_keeper_reward_is_paid_to_caller_and_capped_per_utc_day(pool, eth3l, eth3s, usdc, oracle, owner, alice, bob,
+                                                               keeper, stranger):
+    reward, cap = 10 * USDC, 15 * USDC
+    pool.setKeeperReward(reward, cap, sender=owner)
+    # start at 01:00 UTC of a fresh day so every call below falls on the same UTC day
+    now = chain.pending_timestamp
+    warp((now // DAY + 1) * DAY + 3_600 - now)
+    set_price(oracle, 2_000, owner)
+    seed(eth3l, alice)
+    seed(eth3s, bob)
+    set_price(oracle, 2_300, owner)  # both drift
+
+    def rebalance(token, caller):
+        cash = usdc.balanceOf(caller)
+        pooled = pool.poolAssets()
+        receipt = token.rebalance(sender=caller)
+        assert receipt.events.filter(pool.Rebalanced)[0].keeper == caller.address
+        paid = usdc.balanceOf(caller) - cash
+        assert pooled - pool.poolAssets() == paid  # paid by the reserve
+        rewarded = receipt.events.filter(pool.KeeperRewarded)
+        if paid:
+            assert len(rewarded) == 1
+            assert rewarded[0].keeper == caller.address
+            assert rewarded[0].token == token.address
+            assert rewarded[0].assets == paid
+        else:
+            assert len(rewarded) == 0
+        return paid
+
+    reserve_before = pool.reserve()
+    assert rebalance(eth3l, keeper) == reward
+    assert pool.reserve() == reserve_before - reward * SCALE
+    assert rebalance(eth3s, stranger) == cap - reward  # second of the day: what is left of the cap
+    set_price(oracle, 2_600, owner)
+    assert eth3l.rebalanceStatus() == DRIFT
+    assert rebalance(eth3l, keeper) == 0  # third: cap used up
+    assert usdc.balanceOf(stranger) == cap - reward
+
+    warp(DAY)  # next UTC day: the cap resets
+    set_price(oracle, 2_600, owner)
+    assert rebalance(eth3l, keeper) == reward
+    assert rebalance(eth3s, keeper) == cap - reward
+
+
+def test_empty_series_never_has_a_trigger(pool, eth3s, oracle, owner, keeper):
+    warp(3 * DAY)
+    set_price(oracle, 2_900, owner)
+    assert eth3s.totalSupply() == 0
+    assert eth3s.rebalanceStatus() == NONE
+    with ape.reverts(pool.NoRebalanceTrigger, leverage=0):
+        eth3s.rebalance(sender=keeper)
+
+
+def test_rebalance_of_knocked_out_series_reverts(pool, eth3l, oracle, owner, alice, keeper):
+    seed(eth3l, alice)
+    set_price(oracle, 1_200, owner)
+    assert eth3l.rebalance(sender=keeper).return_value == KNOCKOUT  # latches the knock-out
+    with ape.reverts(pool.SeriesKnockedOut, token=eth3l.address):
+        eth3l.rebalance(sender=keeper)
+
+
+def test_rebalance_for_called_directly_reverts_only_series(pool, stranger):
+    with ape.reverts(pool.OnlySeries, caller=stranger.address):
+        pool.rebalanceFor(stranger, WAD, sender=stranger)

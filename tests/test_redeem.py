@@ -1,0 +1,208 @@
+"""Redeem: claim on equity, fees, exposure, events, refusals, full exit and the streaming fee (SPEC 3)."""
+
+from decimal import Decimal
+
+import ape
+from ape import project
+from conftest import USDC, WAD, params, set_price, warp
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+SCALE = 10**12  # USDC (6 decimals) -> WAD
+INITIAL_NAV = 100 * WAD
+YEAR = 365 * 86_400
+
+
+def wad_price(price):
+    return int(Decimal(str(price)) * 10**8) * 10**10
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+def leverage(x, p, equity):
+    return (x * p // WAD) * WAD // equity
+
+
+def new_series(pool, owner, symbol, series_params, is_long=True):
+    receipt = pool.createSeries(f"{symbol} token", symbol, is_long, INITIAL_NAV, series_params, sender=owner)
+    return project.LeveragedToken.at(receipt.events.filter(pool.SeriesCreated)[0].token)
+
+
+# 10,000 USDC at 2,000 -> 100 tokens, exposure 15; at 2,013.37 the equity is 10,000 + 15 * 13.37.
+PRICE = "2013.37"
+EQUITY = 10_000 * WAD + 15 * wad_price(PRICE) - 15 * 2_000 * WAD
+SUPPLY = 100 * WAD
+X = 15 * WAD
+N = 33_333_333_333_333_333_333  # a third of the supply, not a round claim
+
+
+def test_redeem_pays_floor_of_pro_rata_equity_and_shrinks_exposure(eth3l, usdc, oracle, owner, alice):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    set_price(oracle, PRICE, owner)
+    assert EQUITY == 10_200_550 * WAD // 1_000
+    assert eth3l.equity() == EQUITY
+    gross = N * EQUITY // SUPPLY
+    assets = gross // SCALE
+    lev_before = leverage(X, wad_price(PRICE), EQUITY)
+    cash_before = usdc.balanceOf(alice)
+
+    receipt = eth3l.redeem(N, 0, alice, sender=alice)
+
+    assert receipt.return_value == assets == 3_400_183_333
+    assert usdc.balanceOf(alice) - cash_before == assets
+    assert eth3l.balanceOf(alice) == SUPPLY - N
+    assert eth3l.equity() == EQUITY - gross
+    x_after = X * (EQUITY - gross) // EQUITY
+    assert eth3l.exposure() == x_after
+    lev_after = leverage(x_after, wad_price(PRICE), EQUITY - gross)
+    assert eth3l.leverage() == lev_after
+    assert lev_after <= lev_before  # leverage never rises through a redemption
+
+
+def test_redeem_fee_rounds_up_and_goes_to_the_reserve(pool, oracle, owner, alice):
+    token = new_series(pool, owner, "FEE3L", params(redeem_fee=0.003))
+    token.mint(10_000 * USDC, 0, alice, sender=alice)
+    set_price(oracle, PRICE, owner)
+    gross = N * EQUITY // SUPPLY
+    fee = ceil_div(gross * 3 * 10**15, WAD)
+    assets = (gross - fee) // SCALE
+    reserve_before = pool.reserve()
+    liabilities_before = pool.liabilities()
+
+    receipt = token.redeem(N, 0, alice, sender=alice)
+
+    assert receipt.return_value == assets
+    assert receipt.events.filter(pool.Redeemed)[0].fee == fee
+    # the reserve keeps the fee plus the sub-unit dust of the payout, the series loses the gross claim
+    assert pool.reserve() - reserve_before == gross - assets * SCALE
+    assert gross - assets * SCALE - fee < SCALE
+    assert liabilities_before - pool.liabilities() == gross
+
+
+def test_redeemed_event_carries_every_field(pool, oracle, owner, alice, bob):
+    token = new_series(pool, owner, "FEE3L", params(redeem_fee=0.01))
+    token.mint(10_000 * USDC, 0, alice, sender=alice)
+    set_price(oracle, PRICE, owner)
+    gross = N * EQUITY // SUPPLY
+    fee = ceil_div(gross, 100)
+    assets = (gross - fee) // SCALE
+
+    receipt = token.redeem(N, 0, bob, sender=alice)
+
+    events = receipt.events.filter(pool.Redeemed)
+    assert len(events) == 1
+    ev = events[0]
+    assert ev.token == token.address
+    assert ev.owner == alice.address
+    assert ev.receiver == bob.address
+    assert ev.tokens == N
+    assert ev.assets == assets
+    assert ev.fee == fee
+    assert ev.price == wad_price(PRICE)
+
+
+def test_redeem_reverts_with_slippage_below_min_assets(pool, eth3l, alice):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    expected = 2_500 * USDC  # 25 tokens at NAV 100
+    with ape.reverts(pool.SlippageExceeded, actual=expected, minimum=expected + 1):
+        eth3l.redeem(25 * WAD, expected + 1, alice, sender=alice)
+    assert eth3l.redeem(25 * WAD, expected, alice, sender=alice).return_value == expected
+
+
+def test_redeem_beyond_balance_reverts_insufficient_balance(eth3l, alice, bob):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    with ape.reverts(eth3l.ERC20InsufficientBalance, sender=alice.address, balance=100 * WAD, needed=100 * WAD + 1):
+        eth3l.redeem(100 * WAD + 1, 0, alice, sender=alice)
+    with ape.reverts(eth3l.ERC20InsufficientBalance, sender=bob.address, balance=0, needed=WAD):
+        eth3l.redeem(WAD, 0, bob, sender=bob)
+
+
+def test_redeem_of_zero_tokens_reverts_zero_amount(pool, eth3l, alice):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    with ape.reverts(pool.ZeroAmount):
+        eth3l.redeem(0, 0, alice, sender=alice)
+
+
+def test_redeem_to_zero_receiver_reverts_zero_address(pool, eth3l, alice):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    with ape.reverts(pool.ZeroAddress):
+        eth3l.redeem(WAD, 0, ZERO_ADDRESS, sender=alice)
+
+
+def test_redeem_works_while_paused(pool, eth3l, usdc, owner, alice):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    pool.pause(sender=owner)
+    cash_before = usdc.balanceOf(alice)
+    assert eth3l.redeem(40 * WAD, 4_000 * USDC, alice, sender=alice).return_value == 4_000 * USDC
+    assert usdc.balanceOf(alice) - cash_before == 4_000 * USDC
+    assert eth3l.equity() == 6_000 * WAD
+
+
+def test_full_redemption_empties_series_and_next_mint_restarts_at_initial_nav(pool, eth3l, oracle, owner, alice, bob):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    eth3l.mint(3_000 * USDC, 0, bob, sender=bob)  # 30 tokens, exposure 15 + 4.5
+    set_price(oracle, 2_100, owner)
+    equity = 13_000 * WAD + 195 * WAD // 10 * 100  # gain 19.5 * 100
+    assert eth3l.equity() == equity == 14_950 * WAD
+    first = 100 * WAD * equity // (130 * WAD)
+    assert eth3l.redeem(100 * WAD, 0, alice, sender=alice).return_value == first // SCALE
+    assert eth3l.redeem(30 * WAD, 0, bob, sender=bob).return_value == (equity - first) // SCALE
+
+    assert eth3l.totalSupply() == 0
+    assert eth3l.equity() == 0
+    assert eth3l.exposure() == 0
+    assert eth3l.leverage() == 0
+    assert eth3l.nav() == INITIAL_NAV
+    assert pool.liabilities() == 0
+    assert not pool.seriesState(eth3l).knockedOut
+
+    set_price(oracle, 1_900, owner)  # an empty series neither gains nor is knocked out
+    assert eth3l.equity() == 0
+    assert eth3l.mint(500 * USDC, 0, bob, sender=bob).return_value == 5 * WAD  # 500 / initialNav 100
+    assert eth3l.exposure() == 3 * 500 * WAD * WAD // (1_900 * WAD)
+    assert eth3l.nav() == INITIAL_NAV
+    assert eth3l.equity() == 500 * WAD
+
+
+def test_streaming_fee_accrues_to_reserve_between_settlements(pool, oracle, owner, alice, bob):
+    rate = 5 * 10**16  # 5% a year
+    token = new_series(pool, owner, "FEE3L", params(streaming_fee=0.05))
+    r0 = token.mint(10_000 * USDC, 0, alice, sender=alice)
+    assert pool.seriesState(token).settledAt == r0.timestamp
+    e0 = 10_000 * WAD
+
+    warp(30 * 86_400)
+    set_price(oracle, 2_000, owner)  # fresh price, unchanged
+    r1 = token.mint(1_000 * USDC, 0, bob, sender=bob)  # settles: fee for dt leaves the equity
+    dt1 = r1.timestamp - r0.timestamp
+    assert dt1 >= 30 * 86_400
+    fee1 = ceil_div(e0 * rate * dt1, WAD * YEAR)
+    assert fee1 > 0
+    e1 = e0 - fee1
+    assert r1.return_value == 1_000 * WAD * (100 * WAD) // e1
+    state = pool.seriesState(token)
+    assert state.equity == e1 + 1_000 * WAD
+    assert state.settledAt == r1.timestamp
+    # reserve = LP capital + the fee (mint fee 0, no price move)
+    lp_capital = 1_000_000 * WAD
+    assert pool.poolAssets() * SCALE - state.equity == lp_capital + fee1
+
+    warp(10 * 86_400)
+    set_price(oracle, 2_000, owner)
+    supply = token.totalSupply()
+    n = token.balanceOf(alice)  # alice's 100 tokens out of 100 + bob's
+    r2 = token.redeem(n, 0, alice, sender=alice)
+    dt2 = r2.timestamp - r1.timestamp
+    e2 = (e1 + 1_000 * WAD) - ceil_div((e1 + 1_000 * WAD) * rate * dt2, WAD * YEAR)
+    gross = n * e2 // supply
+    assert r2.return_value == gross // SCALE
+    assert pool.seriesState(token).equity == e2 - gross
+    fee2 = e1 + 1_000 * WAD - e2
+    assert fee2 > 0
+    assert pool.poolAssets() * SCALE - (e2 - gross) == lp_capital + fee1 + fee2 + (gross - gross // SCALE * SCALE)
+
+
+def test_redeem_for_called_directly_reverts_only_series(pool, stranger, alice):
+    with ape.reverts(pool.OnlySeries, caller=stranger.address):
+        pool.redeemFor(alice, WAD, 0, stranger, WAD, sender=stranger)

@@ -1,0 +1,172 @@
+"""The series token: ERC-20, ERC-2612 permit, supply only through the pool, views, asset decimals."""
+
+from decimal import Decimal
+
+import ape
+from ape import chain
+from conftest import USDC, WAD, build_system, set_price
+from eth_account import Account
+
+SCALE = 10**12
+PERMIT_TYPES = {
+    "Permit": [
+        {"name": "owner", "type": "address"},
+        {"name": "spender", "type": "address"},
+        {"name": "value", "type": "uint256"},
+        {"name": "nonce", "type": "uint256"},
+        {"name": "deadline", "type": "uint256"},
+    ]
+}
+
+
+def wad_price(price):
+    return int(Decimal(str(price)) * 10**8) * 10**10
+
+
+def sign_permit(token, signer, owner, spender, value, nonce, deadline):
+    domain = {
+        "name": "ETH3L token",  # conftest names each series "<symbol> token"; version "1" (OZ ERC20Permit)
+        "version": "1",
+        "chainId": chain.chain_id,
+        "verifyingContract": token.address,
+    }
+    message = {"owner": owner.address, "spender": spender.address, "value": value, "nonce": nonce,
+               "deadline": deadline}
+    signed = Account.sign_typed_data(signer.private_key, domain, PERMIT_TYPES, message)
+    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+
+
+def test_transfer_and_transfer_from_move_tokens_and_the_receiver_can_redeem(pool, eth3l, usdc, alice, bob, stranger):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    receipt = eth3l.transfer(bob, 40 * WAD, sender=alice)
+    ev = receipt.events.filter(eth3l.Transfer)[0]
+    assert (ev["from"], ev.to, ev.value) == (alice.address, bob.address, 40 * WAD)
+    assert eth3l.balanceOf(alice) == 60 * WAD
+    assert eth3l.balanceOf(bob) == 40 * WAD
+    assert eth3l.totalSupply() == 100 * WAD
+
+    eth3l.approve(stranger, 10 * WAD, sender=alice)
+    eth3l.transferFrom(alice, stranger, 10 * WAD, sender=stranger)
+    assert eth3l.balanceOf(stranger) == 10 * WAD
+    assert eth3l.allowance(alice, stranger) == 0
+
+    cash = usdc.balanceOf(bob)
+    assert eth3l.redeem(40 * WAD, 0, bob, sender=bob).return_value == 4_000 * USDC
+    assert usdc.balanceOf(bob) - cash == 4_000 * USDC
+
+
+def test_permit_sets_allowance_and_advances_nonce(eth3l, alice, bob, stranger):
+    eth3l.mint(1_000 * USDC, 0, alice, sender=alice)
+    domain = eth3l.eip712Domain()
+    assert domain.name == "ETH3L token" and domain.version == "1"
+    assert domain.chainId == chain.chain_id and domain.verifyingContract == eth3l.address
+    deadline = chain.pending_timestamp + 3_600
+    assert eth3l.nonces(alice) == 0
+    v, r, s = sign_permit(eth3l, alice, alice, bob, 7 * WAD, 0, deadline)
+
+    receipt = eth3l.permit(alice, bob, 7 * WAD, deadline, v, r, s, sender=stranger)  # anyone may submit
+
+    assert eth3l.nonces(alice) == 1
+    assert eth3l.allowance(alice, bob) == 7 * WAD
+    ev = receipt.events.filter(eth3l.Approval)[0]
+    assert (ev.owner, ev.spender, ev.value) == (alice.address, bob.address, 7 * WAD)
+    eth3l.transferFrom(alice, bob, 7 * WAD, sender=bob)
+    assert eth3l.balanceOf(bob) == 7 * WAD
+
+    v2, r2, s2 = sign_permit(eth3l, alice, alice, bob, 3 * WAD, 1, deadline)  # the next nonce works too
+    eth3l.permit(alice, bob, 3 * WAD, deadline, v2, r2, s2, sender=bob)
+    assert eth3l.nonces(alice) == 2
+    assert eth3l.allowance(alice, bob) == 3 * WAD
+
+
+def test_permit_with_bad_signature_reverts_invalid_signer(eth3l, alice, bob):
+    deadline = chain.pending_timestamp + 3_600
+    v, r, s = sign_permit(eth3l, bob, alice, bob, 5 * WAD, 0, deadline)  # bob signs for alice
+    with ape.reverts(eth3l.ERC2612InvalidSigner, signer=bob.address, owner=alice.address):
+        eth3l.permit(alice, bob, 5 * WAD, deadline, v, r, s, sender=bob)
+
+    v, r, s = sign_permit(eth3l, alice, alice, bob, 5 * WAD, 0, deadline)
+    with ape.reverts(eth3l.ERC2612InvalidSigner):  # signed for another value
+        eth3l.permit(alice, bob, 6 * WAD, deadline, v, r, s, sender=bob)
+    eth3l.permit(alice, bob, 5 * WAD, deadline, v, r, s, sender=bob)
+    with ape.reverts(eth3l.ERC2612InvalidSigner):  # replay: the nonce has moved on
+        eth3l.permit(alice, bob, 5 * WAD, deadline, v, r, s, sender=bob)
+    assert eth3l.nonces(alice) == 1
+
+
+def test_expired_permit_reverts(eth3l, alice, bob):
+    deadline = chain.blocks.head.timestamp - 1
+    v, r, s = sign_permit(eth3l, alice, alice, bob, WAD, 0, deadline)
+    with ape.reverts(eth3l.ERC2612ExpiredSignature, deadline=deadline):
+        eth3l.permit(alice, bob, WAD, deadline, v, r, s, sender=bob)
+
+
+def test_supply_changes_only_through_mint_and_redeem(pool, eth3l, alice, stranger):
+    # No external mint/burn entry point: the token mints and burns only inside mint()/redeem(), for the
+    # amounts its pool priced (this replaced the pool-only poolMint/poolBurn of the first design).
+    functions = {abi.name for abi in eth3l.contract_type.abi if abi.type == "function"}
+    assert {"mint", "redeem", "rebalance", "permit", "transfer", "transferFrom"} <= functions
+    assert not functions & {"poolMint", "poolBurn", "burn", "burnFrom", "mintTo"}
+    # and the pool's side of a mint cannot be driven by anyone but a series token
+    with ape.reverts(pool.OnlySeries, caller=stranger.address):
+        pool.mintFor(stranger, USDC, 0, stranger, 0, sender=stranger)
+    with ape.reverts(pool.OnlySeries, caller=alice.address):
+        pool.redeemFor(alice, WAD, 0, alice, WAD, sender=alice)
+    assert eth3l.totalSupply() == 0
+
+
+def test_views_forward_to_the_pool(pool, eth3l, eth3s, oracle, owner, alice):
+    assert eth3l.decimals() == 18 and eth3s.decimals() == 18
+    assert eth3l.symbol() == "ETH3L" and eth3l.name() == "ETH3L token"
+    assert eth3l.pool() == pool.address and eth3s.pool() == pool.address
+    assert eth3l.isLong() and not eth3s.isLong()
+    assert eth3l.targetLeverage() == eth3s.targetLeverage() == 3 * WAD
+    assert eth3l.nav() == 100 * WAD  # initialNav before the first mint
+
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    set_price(oracle, "2011.11", owner)
+    p = wad_price("2011.11")
+    equity = 10_000 * WAD + 15 * (p - 2_000 * WAD)
+    assert eth3l.equity() == pool.equityOf(eth3l) == equity
+    assert eth3l.nav() == pool.navOf(eth3l) == equity * WAD // (100 * WAD)
+    assert eth3l.exposure() == pool.exposureOf(eth3l) == 15 * WAD
+    assert eth3l.leverage() == pool.leverageOf(eth3l) == (15 * p) * WAD // equity
+    assert eth3l.rebalanceStatus() == pool.rebalanceStatusOf(eth3l) == 0
+    assert eth3l.targetLeverage() == pool.seriesParams(eth3l).targetLeverage
+
+
+def round_trip(token, oracle, owner, holder, assets):
+    """Mints `assets`, moves the price, redeems a third; returns what the holder saw at each step."""
+    tokens = token.mint(assets, 0, holder, sender=holder).return_value
+    nav_at_mint = token.nav()
+    set_price(oracle, "2012.34567891", owner)
+    seen = {
+        "tokens": tokens, "nav_at_mint": nav_at_mint, "nav": token.nav(), "equity": token.equity(),
+        "exposure": token.exposure(), "leverage": token.leverage(),
+    }
+    seen["paid"] = token.redeem(tokens // 3, 0, holder, sender=holder).return_value
+    seen["nav_after"] = token.nav()
+    seen["equity_after"] = token.equity()
+    return seen
+
+
+def test_eighteen_decimal_asset_gives_the_same_nav_numbers(eth3l, oracle, owner, lp, alice, bob):
+    six = round_trip(eth3l, oracle, owner, alice, 1_234_567_891)  # 1,234.567891 USDC
+    _, oracle18, _, tokens18 = build_system(owner, lp, (bob,), asset_decimals=18)
+    eighteen = round_trip(tokens18["ETH3L"], oracle18, owner, bob, 1_234_567_891 * SCALE)
+
+    net = 1_234_567_891 * SCALE
+    tokens = net * WAD // (100 * WAD)
+    p = wad_price("2012.34567891")
+    x = 3 * WAD * net // (2_000 * WAD)
+    equity = net + x * (p - 2_000 * WAD) // WAD
+    gross = (tokens // 3) * equity // tokens
+    expected = {
+        "tokens": tokens, "nav_at_mint": 100 * WAD, "nav": equity * WAD // tokens, "equity": equity, "exposure": x,
+        "leverage": (x * p // WAD) * WAD // equity, "nav_after": (equity - gross) * WAD // (tokens - tokens // 3),
+        "equity_after": equity - gross,
+    }
+    for key, value in expected.items():
+        assert six[key] == eighteen[key] == value, key
+    assert eighteen["paid"] == gross  # 18 decimals: paid to the wei
+    assert six["paid"] == gross // SCALE  # 6 decimals: the sub-unit dust stays in the pool
