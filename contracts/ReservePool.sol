@@ -441,8 +441,8 @@ contract ReservePool is
         return r <= 0 ? 0 : uint256(r) / _assetScale;
     }
 
-    /// @notice 0 while the oracle is unusable or the reserve is negative with shares outstanding (recapitalise
-    ///         with `fundReserve` first); unlimited otherwise.
+    /// @notice 0 while the oracle is unusable or the reserve is negative (recapitalise with `fundReserve`
+    ///         first); unlimited otherwise.
     function maxDeposit(address) public view override returns (uint256) {
         return _depositsOpen() ? type(uint256).max : 0;
     }
@@ -838,7 +838,7 @@ contract ReservePool is
     function _depositsOpen() private view returns (bool) {
         (OraclePrice.Status status, uint256 p) = _tryPrice();
         if (status != OraclePrice.Status.Ok) return false;
-        return totalSupply() == 0 || _reserveAt(p) > 0;
+        return _reserveAt(p) >= 0; // a deposit into a deficit would first pay for it: fundReserve instead
     }
 
     /// @dev Assets LPs may withdraw in total: max(0, R - floor), asset units rounded down; 0 if the oracle

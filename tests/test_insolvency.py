@@ -1,0 +1,172 @@
+"""Insolvent pool (SPEC section 4): when the reserve is negative, every redemption is paid at the same
+fraction poolAssets/liabilities of its claim, whoever redeems first and whatever the series; LP deposits
+stop while shares exist; `fundReserve` recapitalises.
+
+Scenario: LP 150 USDC; alice ETH3L 600 (6 tokens), bob ETH3L 400 (4 tokens), keeper ETH3S 200 (2 tokens)
+at 2,000: x_L = 1.5 ETH, x_S = 0.3 ETH, poolAssets 1,350. At 2,213.37 the holders' net 1.2 ETH long has
+gained more than the reserve: liabilities 1,456.044, reserve -106.044.
+"""
+
+import pytest
+from conftest import USDC, WAD, build_system, set_price
+
+from reserve_helpers import UINT256_MAX, equity_at, floor_of, mul_div, only_event, oz_to_shares, reverts_with
+
+SCALE = 10**12
+P0 = 2_000 * WAD
+P1 = 2_213_370_000_000_000_000_000  # 2,213.37
+X_L = 15 * WAD // 10
+X_S = 3 * WAD // 10
+POOLED = 1_350 * USDC
+E_L = equity_at(1_000 * WAD, X_L, P0, P1, True)
+E_S = equity_at(200 * WAD, X_S, P0, P1, False)
+LIABILITIES = E_L + E_S
+
+
+@pytest.fixture(scope="module")
+def insolvent(system, owner, lp, alice, bob, keeper):
+    asset, oracle, pool, tokens = build_system(owner, lp, (alice, bob, keeper), lp_capital=150)
+    long_, short = tokens["ETH3L"], tokens["ETH3S"]
+    long_.mint(600 * USDC, 0, alice, sender=alice)
+    long_.mint(400 * USDC, 0, bob, sender=bob)
+    short.mint(200 * USDC, 0, keeper, sender=keeper)
+    assert pool.exposureOf(long_) == X_L and pool.exposureOf(short) == X_S
+    set_price(oracle, "2213.37", owner)
+    return asset, oracle, pool, long_, short
+
+
+def _payout(gross, pooled_units, liabilities):
+    """The contract's insolvent payout: floor(gross * poolAssets / liabilities), in asset units."""
+    return mul_div(gross, pooled_units * SCALE, liabilities) // SCALE
+
+
+def test_adverse_move_makes_reserve_negative_and_lp_side_closed(insolvent, lp):
+    asset, _, pool, _, _ = insolvent
+    assert (E_L, E_S) == (1_320_055 * WAD // 1000, 135_989 * WAD // 1000)
+    assert pool.liabilities() == LIABILITIES
+    assert pool.reserve() == POOLED * SCALE - LIABILITIES == -106_044 * WAD // 1000
+    assert pool.totalAssets() == 0
+    assert pool.totalSupply() > 0
+    assert pool.maxDeposit(lp) == 0
+    assert pool.maxMint(lp) == 0
+    assert pool.maxWithdraw(lp) == 0
+    assert pool.maxRedeem(lp) == 0
+    with reverts_with(pool.ERC4626ExceededMaxDeposit, receiver=lp.address, assets=10 * USDC, max=0):
+        pool.deposit(10 * USDC, lp, sender=lp)
+    with reverts_with(pool.ERC4626ExceededMaxWithdraw, owner=lp.address, assets=1, max=0):
+        pool.withdraw(1, lp, lp, sender=lp)
+
+
+def test_same_series_holders_redeeming_in_turn_get_the_same_fraction(insolvent, alice, bob):
+    asset, _, pool, long_, _ = insolvent
+    gross_a = 6 * WAD * E_L // (10 * WAD)
+    want_a = _payout(gross_a, POOLED, LIABILITIES)
+    before = asset.balanceOf(alice)
+    receipt = long_.redeem(6 * WAD, 0, alice, sender=alice)
+    assert asset.balanceOf(alice) - before == want_a
+    assert only_event(receipt, pool.Redeemed).assets == want_a
+    assert want_a < gross_a // SCALE  # a haircut, not the full claim
+
+    pooled = POOLED - want_a
+    assert pool.poolAssets() == pooled
+    assert pool.liabilities() == LIABILITIES - gross_a
+
+    gross_b = E_L - gross_a  # bob's 4 tokens are the whole remaining supply
+    want_b = _payout(gross_b, pooled, LIABILITIES - gross_a)
+    before = asset.balanceOf(bob)
+    long_.redeem(4 * WAD, 0, bob, sender=bob)
+    assert asset.balanceOf(bob) - before == want_b
+    # same fraction poolAssets/liabilities as alice: within 1 unit of the asset of the first-seen fraction
+    assert abs(want_b - _payout(gross_b, POOLED, LIABILITIES)) <= 1
+    assert abs(want_b * gross_a - want_a * gross_b) <= max(gross_a, gross_b)
+    assert long_.totalSupply() == 0
+
+
+def test_other_series_holder_gets_the_same_fraction(insolvent, alice, bob, keeper):
+    asset, _, pool, long_, short = insolvent
+    paid_a = long_.redeem(6 * WAD, 0, alice, sender=alice).return_value
+    gross_a = 6 * WAD * E_L // (10 * WAD)
+    assert paid_a == _payout(gross_a, POOLED, LIABILITIES)
+    long_.redeem(4 * WAD, 0, bob, sender=bob)
+    pooled = pool.poolAssets()
+    assert pool.liabilities() == E_S
+
+    before = asset.balanceOf(keeper)
+    short.redeem(2 * WAD, 0, keeper, sender=keeper)
+    paid_k = asset.balanceOf(keeper) - before
+    assert paid_k == _payout(E_S, pooled, E_S)
+    assert abs(paid_k - _payout(E_S, POOLED, LIABILITIES)) <= 1
+    # everything is paid out: holders shared the deficit, the LPs' capital is gone
+    assert pool.liabilities() == 0
+    assert pool.poolAssets() == pooled - paid_k == 0  # the last claim takes what is left
+    assert pool.totalAssets() == pool.poolAssets()
+
+
+def test_short_holder_redeeming_first_gets_the_same_fraction_as_later_long_holders(insolvent, alice, keeper):
+    asset, _, pool, long_, short = insolvent
+    before = asset.balanceOf(keeper)
+    short.redeem(2 * WAD, 0, keeper, sender=keeper)
+    paid_k = asset.balanceOf(keeper) - before
+    assert paid_k == _payout(E_S, POOLED, LIABILITIES)
+    before = asset.balanceOf(alice)
+    long_.redeem(6 * WAD, 0, alice, sender=alice)
+    gross_a = 6 * WAD * E_L // (10 * WAD)
+    paid_a = asset.balanceOf(alice) - before
+    assert paid_a == _payout(gross_a, POOLED - paid_k, LIABILITIES - E_S)
+    assert abs(paid_a - _payout(gross_a, POOLED, LIABILITIES)) <= 1
+
+
+def test_mint_reverts_while_insolvent(insolvent, alice, keeper):
+    _, _, pool, long_, short = insolvent
+    reserve = POOLED * SCALE - LIABILITIES
+    with reverts_with(pool.ReserveBelowFloor, reserve=reserve, floor=floor_of(LIABILITIES + 100 * WAD)):
+        long_.mint(100 * USDC, 0, alice, sender=alice)
+    with reverts_with(pool.ReserveBelowFloor, reserve=reserve, floor=floor_of(LIABILITIES + 50 * WAD)):
+        short.mint(50 * USDC, 0, keeper, sender=keeper)
+
+
+def test_fund_reserve_recapitalises(insolvent, lp, alice):
+    asset, _, pool, long_, _ = insolvent
+    shares_before = pool.totalSupply()
+    receipt = pool.fundReserve(300 * USDC, sender=lp)
+    assert only_event(receipt, pool.ReserveFunded).assets == 300 * USDC
+    reserve = (POOLED + 300 * USDC) * SCALE - LIABILITIES
+    assert reserve == 193_956 * WAD // 1000
+    assert pool.reserve() == reserve
+    assert pool.totalAssets() == reserve // SCALE
+    assert pool.totalSupply() == shares_before  # no shares for the funder
+    assert pool.maxDeposit(lp) == UINT256_MAX
+    assert reserve >= floor_of(LIABILITIES)
+    assert pool.floorBreached() is False
+
+    # claims are paid in full again
+    gross_a = 6 * WAD * E_L // (10 * WAD)
+    before = asset.balanceOf(alice)
+    long_.redeem(6 * WAD, 0, alice, sender=alice)
+    assert asset.balanceOf(alice) - before == gross_a // SCALE
+
+    # and LPs can deposit at the recapitalised share price
+    total_assets = pool.totalAssets()
+    pooled = POOLED + 300 * USDC - gross_a // SCALE
+    assert total_assets == (pooled * SCALE - (LIABILITIES - gross_a)) // SCALE
+    receipt = pool.deposit(100 * USDC, lp, sender=lp)
+    dep = only_event(receipt, pool.Deposit)
+    assert dep.shares == oz_to_shares(100 * USDC, shares_before, total_assets)
+
+
+def test_deposits_stay_closed_in_a_deficit_even_without_lp_shares(system, owner, lp, alice, bob, keeper):
+    """A first LP deposit into a deficit would pay for it: refused until `fundReserve` closes the gap."""
+    asset, oracle, pool, tokens = build_system(owner, lp, (alice, bob, keeper), lp_capital=0)
+    pool.fundReserve(150 * USDC, sender=lp)  # the same capital as the scenario above, but without shares
+    tokens["ETH3L"].mint(1_000 * USDC, 0, alice, sender=alice)
+    tokens["ETH3S"].mint(200 * USDC, 0, keeper, sender=keeper)
+    set_price(oracle, "2213.37", owner)
+    assert pool.totalSupply() == 0
+    assert pool.reserve() == POOLED * SCALE - LIABILITIES < 0
+    assert pool.maxDeposit(lp) == 0 and pool.maxMint(lp) == 0
+    with reverts_with(pool.ERC4626ExceededMaxDeposit, receiver=lp.address, assets=10 * USDC, max=0):
+        pool.deposit(10 * USDC, lp, sender=lp)
+    deficit_units = -(-(LIABILITIES - POOLED * SCALE) // SCALE)  # rounded up to whole asset units
+    pool.fundReserve(deficit_units, sender=lp)
+    assert pool.reserve() >= 0
+    assert pool.maxDeposit(lp) == UINT256_MAX
