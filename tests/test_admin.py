@@ -6,7 +6,7 @@ import pytest
 from ape import chain, project
 from conftest import USDC, WAD, params, set_price, warp
 
-from reserve_helpers import YEAR, b32, block_time, events, mul_div_up, only_event, reverts_with
+from helpers import YEAR, b32, block_time, events, mul_div_up, only_event, reverts_with
 
 ZERO = "0x0000000000000000000000000000000000000000"
 DEFAULT = params()  # ETH3L / ETH3S parameters

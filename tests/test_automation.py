@@ -11,7 +11,7 @@ from conftest import USDC, WAD, build_system, params, set_price
 from eth_abi import encode
 from eth_utils import keccak
 
-from reserve_helpers import block_time, events, exposure_for, leverage, only_event, reverts_with
+from helpers import block_time, events, exposure_for, leverage, only_event, reverts_with
 
 
 def data(bitmap, health):

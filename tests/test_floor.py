@@ -11,7 +11,7 @@ Scenario (small LP capital so a 5% move breaches the floor), all values exact:
 import pytest
 from conftest import USDC, WAD, build_system, set_price, warp
 
-from reserve_helpers import (
+from helpers import (
     FLOOR_RATIO,
     equity_at,
     events,

@@ -9,7 +9,7 @@ Default scenario `book`: alice ETH3L for 10,000 (x = 15 ETH) and bob ETH3S for 4
 import pytest
 from conftest import LP_CAPITAL, USDC, WAD, build_system, set_price, warp
 
-from reserve_helpers import (
+from helpers import (
     INT256_MAX,
     UINT256_MAX,
     block_time,

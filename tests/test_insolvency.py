@@ -10,7 +10,7 @@ gained more than the reserve: liabilities 1,456.044, reserve -106.044.
 import pytest
 from conftest import USDC, WAD, build_system, set_price
 
-from reserve_helpers import UINT256_MAX, equity_at, floor_of, mul_div, only_event, oz_to_shares, reverts_with
+from helpers import UINT256_MAX, equity_at, floor_of, mul_div, only_event, oz_to_shares, reverts_with
 
 SCALE = 10**12
 P0 = 2_000 * WAD

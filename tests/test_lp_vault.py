@@ -9,7 +9,7 @@ Shares follow OZ ERC4626 with a decimals offset of 6: shares = assets*(supply + 
 import pytest
 from conftest import LP_CAPITAL, USDC, WAD, build_system, set_price
 
-from reserve_helpers import (
+from helpers import (
     equity_at,
     exposure_for,
     floor_of,

@@ -1,32 +1,12 @@
 """Mint: pricing of new tokens, exposure, fees, events and every refusal (SPEC section 3, "Mint")."""
 
-from decimal import Decimal
 
 import ape
-from ape import project
 from conftest import USDC, WAD, build_system, params, set_price
+from helpers import ZERO_ADDRESS, ceil_div, leverage, new_series, wad_price
 
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 SCALE = 10**12  # USDC (6 decimals) -> WAD
 INITIAL_NAV = 100 * WAD
-
-
-def wad_price(price):
-    """The WAD price the pool reads from the 8-decimal mock feed for `price`."""
-    return int(Decimal(str(price)) * 10**8) * 10**10
-
-
-def ceil_div(a, b):
-    return -(-a // b)
-
-
-def leverage(x, p, equity):
-    return (x * p // WAD) * WAD // equity
-
-
-def new_series(pool, owner, symbol, series_params, is_long=True, initial_nav=INITIAL_NAV):
-    receipt = pool.createSeries(f"{symbol} token", symbol, is_long, initial_nav, series_params, sender=owner)
-    return project.LeveragedToken.at(receipt.events.filter(pool.SeriesCreated)[0].token)
 
 
 def test_first_mint_prices_tokens_at_initial_nav_and_sets_target_exposure(pool, eth3l, oracle, owner, alice):

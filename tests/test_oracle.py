@@ -15,7 +15,7 @@ from ape import chain, project
 from conftest import PRICE_DECIMALS, USDC, WAD, params, set_price, warp
 from eth_abi import encode
 
-from reserve_helpers import (
+from helpers import (
     block_time,
     floor_of,
     leverage,

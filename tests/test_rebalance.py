@@ -1,27 +1,15 @@
 """Rebalance: triggers, target exposure, spread cost, events, status view, pause, keeper reward (SPEC 3, 5)."""
 
-from decimal import Decimal
 
 import ape
-from ape import chain, project
+from ape import chain
 from conftest import USDC, WAD, params, set_price, warp
+from helpers import ceil_div, leverage, new_series
 
 SCALE = 10**12
 INITIAL_NAV = 100 * WAD
 DAY = 86_400
 NONE, DRIFT, FALLBACK, KNOCKOUT = 0, 1, 2, 4
-
-
-def wad_price(price):
-    return int(Decimal(str(price)) * 10**8) * 10**10
-
-
-def ceil_div(a, b):
-    return -(-a // b)
-
-
-def leverage(x, p, equity):
-    return (x * p // WAD) * WAD // equity
 
 
 def long_equity(e0, x, p0, p):
@@ -35,11 +23,6 @@ def short_equity(e0, x, p0, p):
     if p <= p0:
         return e0 + x * (p0 - p) // WAD
     return max(0, e0 - ceil_div(x * (p - p0), WAD))
-
-
-def new_series(pool, owner, symbol, series_params, is_long=True):
-    receipt = pool.createSeries(f"{symbol} token", symbol, is_long, INITIAL_NAV, series_params, sender=owner)
-    return project.LeveragedToken.at(receipt.events.filter(pool.SeriesCreated)[0].token)
 
 
 def seed(token, holder):

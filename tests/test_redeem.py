@@ -1,32 +1,13 @@
 """Redeem: claim on equity, fees, exposure, events, refusals, full exit and the streaming fee (SPEC 3)."""
 
-from decimal import Decimal
 
 import ape
-from ape import project
 from conftest import USDC, WAD, params, set_price, warp
+from helpers import ZERO_ADDRESS, ceil_div, leverage, new_series, wad_price
 
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 SCALE = 10**12  # USDC (6 decimals) -> WAD
 INITIAL_NAV = 100 * WAD
 YEAR = 365 * 86_400
-
-
-def wad_price(price):
-    return int(Decimal(str(price)) * 10**8) * 10**10
-
-
-def ceil_div(a, b):
-    return -(-a // b)
-
-
-def leverage(x, p, equity):
-    return (x * p // WAD) * WAD // equity
-
-
-def new_series(pool, owner, symbol, series_params, is_long=True):
-    receipt = pool.createSeries(f"{symbol} token", symbol, is_long, INITIAL_NAV, series_params, sender=owner)
-    return project.LeveragedToken.at(receipt.events.filter(pool.SeriesCreated)[0].token)
 
 
 # 10,000 USDC at 2,000 -> 100 tokens, exposure 15; at 2,013.37 the equity is 10,000 + 15 * 13.37.

@@ -1,10 +1,10 @@
 """The series token: ERC-20, ERC-2612 permit, supply only through the pool, views, asset decimals."""
 
-from decimal import Decimal
 
 import ape
 from ape import chain
 from conftest import USDC, WAD, build_system, set_price
+from helpers import wad_price
 from eth_account import Account
 
 SCALE = 10**12
@@ -17,10 +17,6 @@ PERMIT_TYPES = {
         {"name": "deadline", "type": "uint256"},
     ]
 }
-
-
-def wad_price(price):
-    return int(Decimal(str(price)) * 10**8) * 10**10
 
 
 def sign_permit(token, signer, owner, spender, value, nonce, deadline):

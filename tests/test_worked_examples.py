@@ -4,27 +4,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import ape
 from conftest import USDC, WAD, build_system, params, set_price, warp
+from helpers import equity_at, leverage
 
 SCALE = 10**12
 M = 10**6 * WAD  # one million, WAD
 NONE, DRIFT, FALLBACK = 0, 1, 2
-
-
-def ceil_div(a, b):
-    return -(-a // b)
-
-
-def leverage(x, p, equity):
-    return (x * p // WAD) * WAD // equity
-
-
-def equity_at(e0, x, p0, p, is_long):
-    """Mirror of SeriesMath.equityAt: gains round down, losses round up, floored at 0."""
-    gain = (p > p0) == is_long
-    move = abs(p - p0)
-    if gain:
-        return e0 + x * move // WAD
-    return max(0, e0 - ceil_div(x * move, WAD))
 
 
 def cents(wad):

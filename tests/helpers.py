@@ -1,6 +1,5 @@
-"""Helpers shared by the reserve-pool test files (test_floor, test_insolvency, test_lp_vault, test_oracle,
-test_admin, test_automation, test_health): strict custom-error matching and an integer mirror of the
-contract's rounding (SPEC section 3: what holders receive rounds down, what they pay rounds up).
+"""Helpers shared by the test files: strict custom-error matching, an integer mirror of the contract's
+rounding (SPEC section 3: what holders receive rounds down, what they pay rounds up), and series set-up.
 
 `ape.reverts(cls, **inputs)` silently passes when ape cannot decode the revert (it then raises a plain
 `ContractLogicError`, which happens whenever the revert follows a successful external call, e.g. the oracle
@@ -19,6 +18,7 @@ from eth_utils import keccak, to_checksum_address
 from ape.exceptions import ContractLogicError, CustomError
 
 WAD = 10**18
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 YEAR = 365 * 24 * 3600
 FLOOR_RATIO = WAD // 10
 INT256_MAX = 2**255 - 1
@@ -26,6 +26,10 @@ UINT256_MAX = 2**256 - 1
 
 
 # ----------------------------------------------------------------------------- integer mirror
+
+
+def ceil_div(a, b):
+    return -(-a // b)
 
 
 def mul_div(a, b, d):
@@ -91,6 +95,14 @@ def wad_price(price, decimals=8):
 
     answer = int(Decimal(str(price)) * 10**decimals)
     return answer * 10 ** (18 - decimals) if decimals <= 18 else answer // 10 ** (decimals - 18)
+
+
+def new_series(pool, owner, symbol, series_params, is_long=True, initial_nav=100 * WAD):
+    """Creates a series on `pool` and returns its token contract."""
+    from ape import project
+
+    receipt = pool.createSeries(f"{symbol} token", symbol, is_long, initial_nav, series_params, sender=owner)
+    return project.LeveragedToken.at(receipt.events.filter(pool.SeriesCreated)[0].token)
 
 
 def b32(name: str) -> bytes:
