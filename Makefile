@@ -6,7 +6,7 @@ SOLC_VERSION := 0.8.37
 SOLCX_DIR ?= $(HOME)/.solcx
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup demo test gas compile clean
+.PHONY: setup demo test gas compile slither clean
 
 setup: $(VENV)/.installed node_modules/.installed $(VENV)/bin/anvil $(SOLCX_DIR)/solc-v$(SOLC_VERSION)
 
@@ -42,6 +42,18 @@ test: setup
 
 gas: setup
 	ape run gas
+
+# Static analysis in its own venv: slither-analyzer pulls in solc-select, which would shadow the shim.
+SLITHER_VENV := .venv-slither
+$(SLITHER_VENV)/bin/slither:
+	python3 -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/pip install --quiet --disable-pip-version-check slither-analyzer
+
+slither: setup $(SLITHER_VENV)/bin/slither
+	$(SLITHER_VENV)/bin/slither contracts/ReservePool.sol --solc tools/solc \
+	  --solc-remaps "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/ @chainlink/contracts/=node_modules/@chainlink/contracts/" \
+	  --solc-args "--via-ir --optimize --evm-version prague" --filter-paths node_modules \
+	  --exclude-informational --exclude-low --fail-none
 
 clean:
 	rm -rf .build out
