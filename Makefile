@@ -14,13 +14,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENV)/.installed: pyproject.toml
+# constraints.txt pins every transitive dependency to the versions the suite was last run with.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
 # ape-foundry finds anvil with `which`: link the npm-shipped binary into the venv's bin (on PATH here).
-$(VENV)/bin/anvil: node_modules/.installed $(VENV)/.installed
+$(VENV)/bin/anvil: | node_modules/.installed $(VENV)/.installed
 	ln -sfn $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil $@
 
 # py-solc-x (hence ape-solidity) looks for solc-v<version> here; the shim answers like native solc.

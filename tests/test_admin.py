@@ -51,6 +51,9 @@ def test_create_series_emits_series_created_with_every_field(pool, owner):
     assert state.lastRebalance == block_time(receipt)
     assert token.nav() == 50 * WAD
     assert token.targetLeverage() == 2 * WAD and token.isLong() is True
+    deployed = [log for log in receipt.decode_logs() if log.event_name == "TokenDeployed"]
+    assert len(deployed) == 1
+    assert (deployed[0].pool, deployed[0].token, deployed[0].symbol) == (pool.address, token.address, "BTC2L")
 
 
 def test_ninth_series_reverts_with_too_many_series(pool, owner):
