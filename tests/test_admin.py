@@ -366,3 +366,17 @@ def test_pool_constructor_rejects_an_asset_above_18_decimals_and_zero_addresses(
     asset18 = project.MockERC20.deploy("Fine", "F", 18, sender=owner)
     fine = project.ReservePool.deploy(asset18, oracle, deployer, "r", "r", owner, sender=owner)
     assert fine.asset() == asset18.address
+
+
+def test_hard_bounds_are_the_documented_ones(pool, oracle):
+    """The bounds docs/architecture.md (decision 19) and the deployment config promise."""
+    assert pool.oracle() == oracle.address
+    assert pool.MAX_SERIES() == 8
+    assert pool.MAX_LEVERAGE() == 10 * WAD
+    assert (pool.MAX_TRADE_FEE(), pool.MAX_SPREAD(), pool.MAX_STREAMING_FEE()) == (WAD // 100, WAD // 100, WAD // 10)
+    assert (pool.MIN_FALLBACK(), pool.MAX_FALLBACK()) == (3_600, 7 * 86_400)
+    assert (pool.MIN_FLOOR_RATIO(), pool.MAX_FLOOR_RATIO()) == (WAD // 100, WAD)
+    assert (pool.MIN_PRICE_AGE(), pool.MAX_PRICE_AGE()) == (60, 2 * 86_400)
+    assert (pool.MIN_HEALTH_INTERVAL(), pool.MAX_HEALTH_INTERVAL()) == (300, 86_400)
+    assert (pool.MIN_INITIAL_NAV(), pool.MAX_INITIAL_NAV()) == (WAD // 1000, 10**6 * WAD)
+    assert (pool.MAX_KEEPER_REWARD(), pool.MAX_KEEPER_REWARD_DAILY()) == (1_000 * WAD, 100_000 * WAD)

@@ -166,3 +166,15 @@ def test_eighteen_decimal_asset_gives_the_same_nav_numbers(eth3l, oracle, owner,
         assert six[key] == eighteen[key] == value, key
     assert eighteen["paid"] == gross  # 18 decimals: paid to the wei
     assert six["paid"] == gross // SCALE  # 6 decimals: the sub-unit dust stays in the pool
+
+
+def test_domain_separator_is_the_eip712_domain_of_name_and_version_1(eth3l):
+    from eth_utils import keccak
+    from eth_abi import encode
+
+    type_hash = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+    expected = keccak(encode(
+        ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+        [type_hash, keccak(text="ETH3L token"), keccak(text="1"), chain.chain_id, eth3l.address],
+    ))
+    assert bytes(eth3l.DOMAIN_SEPARATOR()) == expected
