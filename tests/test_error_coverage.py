@@ -23,3 +23,11 @@ def test_every_declared_error_is_matched_by_some_test():
     missing = sorted(_declared_errors() - used)
     assert not missing, f"custom errors with no test: {missing}"
     assert len(_declared_errors()) >= 15  # the ABI was read
+
+
+def test_reverts_are_matched_strictly():
+    """`ape.reverts(Error, **args)` passes on any revert ape cannot decode (e.g. after an oracle call), so it
+    could not fail; every test uses `helpers.reverts_with`, which decodes the revert data itself."""
+    offenders = [p.name for p in TESTS.glob("test_*.py")
+                 if p.name != Path(__file__).name and "ape.reverts(" in p.read_text()]
+    assert not offenders, f"use helpers.reverts_with instead of ape.reverts in {offenders}"

@@ -1,7 +1,7 @@
 """Knock-out: a gap that wipes a series' equity makes it terminal, without breaking views (SPEC section 3)."""
 
-import ape
 from conftest import USDC, WAD, set_price
+from helpers import reverts_with
 from eth_abi import decode
 
 SCALE = 10**12
@@ -100,11 +100,11 @@ def test_knocked_out_series_stays_dead_after_the_price_recovers(pool, eth3l, usd
     assert eth3l.rebalanceStatus() == NONE
     assert pool.liabilities() == 0
     assert pool.reserve() == LP_CAPITAL + 10_000 * WAD
-    with ape.reverts(pool.SeriesKnockedOut, token=eth3l.address):
+    with reverts_with(pool.SeriesKnockedOut, token=eth3l.address):
         eth3l.mint(1_000 * USDC, 0, bob, sender=bob)
-    with ape.reverts(pool.SeriesKnockedOut, token=eth3l.address):
+    with reverts_with(pool.SeriesKnockedOut, token=eth3l.address):
         eth3l.rebalance(sender=keeper)
-    with ape.reverts(pool.SlippageExceeded, actual=0, minimum=1):
+    with reverts_with(pool.SlippageExceeded, actual=0, minimum=1):
         eth3l.redeem(100 * WAD, 1, alice, sender=alice)
 
     cash = usdc.balanceOf(alice)
@@ -117,7 +117,7 @@ def test_knocked_out_series_stays_dead_after_the_price_recovers(pool, eth3l, usd
     assert eth3l.totalSupply() == 0
     assert pool.reserve() == LP_CAPITAL + 10_000 * WAD
     # still terminal once empty
-    with ape.reverts(pool.SeriesKnockedOut, token=eth3l.address):
+    with reverts_with(pool.SeriesKnockedOut, token=eth3l.address):
         eth3l.mint(1_000 * USDC, 0, bob, sender=bob)
 
 

@@ -1,9 +1,8 @@
 """Mint: pricing of new tokens, exposure, fees, events and every refusal (SPEC section 3, "Mint")."""
 
 
-import ape
 from conftest import USDC, WAD, build_system, params, set_price
-from helpers import ZERO_ADDRESS, ceil_div, leverage, new_series, wad_price
+from helpers import ZERO_ADDRESS, ceil_div, leverage, new_series, reverts_with, wad_price
 
 SCALE = 10**12  # USDC (6 decimals) -> WAD
 INITIAL_NAV = 100 * WAD
@@ -122,7 +121,7 @@ def test_mint_pulls_the_asset_from_the_caller_and_credits_the_receiver(pool, eth
 def test_mint_reverts_with_slippage_when_min_tokens_too_high(pool, eth3l, alice, bob):
     eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
     expected = 10 * WAD  # 1,000 USDC at NAV 100
-    with ape.reverts(pool.SlippageExceeded, actual=expected, minimum=expected + 1):
+    with reverts_with(pool.SlippageExceeded, actual=expected, minimum=expected + 1):
         eth3l.mint(1_000 * USDC, expected + 1, bob, sender=bob)
     assert eth3l.mint(1_000 * USDC, expected, bob, sender=bob).return_value == expected  # exact bound passes
 
@@ -130,24 +129,24 @@ def test_mint_reverts_with_slippage_when_min_tokens_too_high(pool, eth3l, alice,
 def test_mint_reverts_with_slippage_when_output_would_be_zero(owner, lp, alice):
     # 18-decimal asset: 99 wei at NAV 100 buys floor(99e18/100e18) = 0 tokens.
     asset, _, pool, tokens = build_system(owner, lp, (alice,), asset_decimals=18)
-    with ape.reverts(pool.SlippageExceeded, actual=0, minimum=1):
+    with reverts_with(pool.SlippageExceeded, actual=0, minimum=1):
         tokens["ETH3L"].mint(99, 0, alice, sender=alice)
     assert tokens["ETH3L"].mint(100, 0, alice, sender=alice).return_value == 1
 
 
 def test_mint_of_zero_assets_reverts_zero_amount(pool, eth3l, alice):
-    with ape.reverts(pool.ZeroAmount):
+    with reverts_with(pool.ZeroAmount):
         eth3l.mint(0, 0, alice, sender=alice)
 
 
 def test_mint_to_zero_receiver_reverts_zero_address(pool, eth3l, alice):
-    with ape.reverts(pool.ZeroAddress):
+    with reverts_with(pool.ZeroAddress):
         eth3l.mint(100 * USDC, 0, ZERO_ADDRESS, sender=alice)
 
 
 def test_mint_reverts_enforced_pause_while_paused(pool, eth3l, owner, alice):
     pool.pause(sender=owner)
-    with ape.reverts(pool.EnforcedPause):
+    with reverts_with(pool.EnforcedPause):
         eth3l.mint(100 * USDC, 0, alice, sender=alice)
     pool.unpause(sender=owner)
     assert eth3l.mint(100 * USDC, 0, alice, sender=alice).return_value == WAD
@@ -157,14 +156,14 @@ def test_mint_into_knocked_out_series_reverts(pool, eth3l, oracle, owner, alice,
     eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
     set_price(oracle, 1_200, owner)  # -40%: a 3x long loses everything
     # before the knock-out is latched, the mint's own settlement finds equity 0
-    with ape.reverts(pool.SeriesKnockedOut, token=eth3l.address):
+    with reverts_with(pool.SeriesKnockedOut, token=eth3l.address):
         eth3l.mint(1_000 * USDC, 0, bob, sender=bob)
     eth3l.rebalance(sender=keeper)  # latches the knock-out
     assert pool.seriesState(eth3l).knockedOut
-    with ape.reverts(pool.SeriesKnockedOut, token=eth3l.address):
+    with reverts_with(pool.SeriesKnockedOut, token=eth3l.address):
         eth3l.mint(1_000 * USDC, 0, bob, sender=bob)
 
 
 def test_mint_for_called_directly_reverts_only_series(pool, stranger, alice):
-    with ape.reverts(pool.OnlySeries, caller=stranger.address):
+    with reverts_with(pool.OnlySeries, caller=stranger.address):
         pool.mintFor(alice, 100 * USDC, 0, stranger, 0, sender=stranger)

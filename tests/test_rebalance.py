@@ -1,10 +1,9 @@
 """Rebalance: triggers, target exposure, spread cost, events, status view, pause, keeper reward (SPEC 3, 5)."""
 
 
-import ape
 from ape import chain
 from conftest import USDC, WAD, params, set_price, warp
-from helpers import ceil_div, leverage, new_series
+from helpers import ceil_div, leverage, new_series, reverts_with
 
 SCALE = 10**12
 INITIAL_NAV = 100 * WAD
@@ -110,7 +109,7 @@ def test_no_trigger_inside_band_before_fallback_reverts_with_leverage(pool, eth3
     lev = leverage(15 * WAD, 2_050 * WAD, 10_750 * WAD)
     assert lev == 2_860_465_116_279_069_767
     assert eth3l.rebalanceStatus() == NONE
-    with ape.reverts(pool.NoRebalanceTrigger, leverage=lev):
+    with reverts_with(pool.NoRebalanceTrigger, leverage=lev):
         eth3l.rebalance(sender=keeper)
 
 
@@ -156,7 +155,7 @@ def test_rebalance_status_agrees_with_rebalance(pool, eth3l, eth3s, oracle, owne
     def check(token):
         status = token.rebalanceStatus()
         if status == NONE:
-            with ape.reverts():
+            with reverts_with(pool.NoRebalanceTrigger):
                 token.rebalance(sender=keeper)
         else:
             assert token.rebalance(sender=keeper).return_value == status
@@ -175,7 +174,7 @@ def test_rebalance_status_agrees_with_rebalance(pool, eth3l, eth3s, oracle, owne
     pool.pause(sender=owner)
     set_price(oracle, 2_400, owner)  # below the band, but the exposure would grow while paused
     assert eth3l.rebalanceStatus() == NONE
-    with ape.reverts(pool.EnforcedPause):
+    with reverts_with(pool.EnforcedPause):
         eth3l.rebalance(sender=keeper)
     set_price(oracle, 1_900, owner)
     assert check(eth3l) == DRIFT  # exposure shrinks: allowed while paused
@@ -188,7 +187,7 @@ def test_pause_blocks_exposure_increasing_rebalance(pool, eth3l, oracle, owner, 
     pool.pause(sender=owner)
     set_price(oracle, 2_300, owner)  # long gained: target exposure 3*14,500/2,300 > 15
     assert eth3l.rebalanceStatus() == NONE
-    with ape.reverts(pool.EnforcedPause):
+    with reverts_with(pool.EnforcedPause):
         eth3l.rebalance(sender=keeper)
     pool.unpause(sender=owner)
     assert eth3l.rebalanceStatus() == DRIFT
@@ -254,7 +253,7 @@ def test_empty_series_never_has_a_trigger(pool, eth3s, oracle, owner, keeper):
     set_price(oracle, 2_900, owner)
     assert eth3s.totalSupply() == 0
     assert eth3s.rebalanceStatus() == NONE
-    with ape.reverts(pool.NoRebalanceTrigger, leverage=0):
+    with reverts_with(pool.NoRebalanceTrigger, leverage=0):
         eth3s.rebalance(sender=keeper)
 
 
@@ -262,10 +261,10 @@ def test_rebalance_of_knocked_out_series_reverts(pool, eth3l, oracle, owner, ali
     seed(eth3l, alice)
     set_price(oracle, 1_200, owner)
     assert eth3l.rebalance(sender=keeper).return_value == KNOCKOUT  # latches the knock-out
-    with ape.reverts(pool.SeriesKnockedOut, token=eth3l.address):
+    with reverts_with(pool.SeriesKnockedOut, token=eth3l.address):
         eth3l.rebalance(sender=keeper)
 
 
 def test_rebalance_for_called_directly_reverts_only_series(pool, stranger):
-    with ape.reverts(pool.OnlySeries, caller=stranger.address):
+    with reverts_with(pool.OnlySeries, caller=stranger.address):
         pool.rebalanceFor(stranger, WAD, sender=stranger)

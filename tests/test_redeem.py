@@ -1,9 +1,8 @@
 """Redeem: claim on equity, fees, exposure, events, refusals, full exit and the streaming fee (SPEC 3)."""
 
 
-import ape
 from conftest import USDC, WAD, params, set_price, warp
-from helpers import ZERO_ADDRESS, ceil_div, leverage, new_series, wad_price
+from helpers import ZERO_ADDRESS, ceil_div, leverage, new_series, reverts_with, wad_price
 
 SCALE = 10**12  # USDC (6 decimals) -> WAD
 INITIAL_NAV = 100 * WAD
@@ -86,28 +85,28 @@ def test_redeemed_event_carries_every_field(pool, oracle, owner, alice, bob):
 def test_redeem_reverts_with_slippage_below_min_assets(pool, eth3l, alice):
     eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
     expected = 2_500 * USDC  # 25 tokens at NAV 100
-    with ape.reverts(pool.SlippageExceeded, actual=expected, minimum=expected + 1):
+    with reverts_with(pool.SlippageExceeded, actual=expected, minimum=expected + 1):
         eth3l.redeem(25 * WAD, expected + 1, alice, sender=alice)
     assert eth3l.redeem(25 * WAD, expected, alice, sender=alice).return_value == expected
 
 
 def test_redeem_beyond_balance_reverts_insufficient_balance(eth3l, alice, bob):
     eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
-    with ape.reverts(eth3l.ERC20InsufficientBalance, sender=alice.address, balance=100 * WAD, needed=100 * WAD + 1):
+    with reverts_with(eth3l.ERC20InsufficientBalance, sender=alice.address, balance=100 * WAD, needed=100 * WAD + 1):
         eth3l.redeem(100 * WAD + 1, 0, alice, sender=alice)
-    with ape.reverts(eth3l.ERC20InsufficientBalance, sender=bob.address, balance=0, needed=WAD):
+    with reverts_with(eth3l.ERC20InsufficientBalance, sender=bob.address, balance=0, needed=WAD):
         eth3l.redeem(WAD, 0, bob, sender=bob)
 
 
 def test_redeem_of_zero_tokens_reverts_zero_amount(pool, eth3l, alice):
     eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
-    with ape.reverts(pool.ZeroAmount):
+    with reverts_with(pool.ZeroAmount):
         eth3l.redeem(0, 0, alice, sender=alice)
 
 
 def test_redeem_to_zero_receiver_reverts_zero_address(pool, eth3l, alice):
     eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
-    with ape.reverts(pool.ZeroAddress):
+    with reverts_with(pool.ZeroAddress):
         eth3l.redeem(WAD, 0, ZERO_ADDRESS, sender=alice)
 
 
@@ -185,5 +184,5 @@ def test_streaming_fee_accrues_to_reserve_between_settlements(pool, oracle, owne
 
 
 def test_redeem_for_called_directly_reverts_only_series(pool, stranger, alice):
-    with ape.reverts(pool.OnlySeries, caller=stranger.address):
+    with reverts_with(pool.OnlySeries, caller=stranger.address):
         pool.redeemFor(alice, WAD, 0, stranger, WAD, sender=stranger)

@@ -1,10 +1,9 @@
 """The series token: ERC-20, ERC-2612 permit, supply only through the pool, views, asset decimals."""
 
 
-import ape
 from ape import chain
 from conftest import USDC, WAD, build_system, set_price
-from helpers import wad_price
+from helpers import reverts_with, wad_price
 from eth_account import Account
 
 SCALE = 10**12
@@ -78,14 +77,14 @@ def test_permit_sets_allowance_and_advances_nonce(eth3l, alice, bob, stranger):
 def test_permit_with_bad_signature_reverts_invalid_signer(eth3l, alice, bob):
     deadline = chain.pending_timestamp + 3_600
     v, r, s = sign_permit(eth3l, bob, alice, bob, 5 * WAD, 0, deadline)  # bob signs for alice
-    with ape.reverts(eth3l.ERC2612InvalidSigner, signer=bob.address, owner=alice.address):
+    with reverts_with(eth3l.ERC2612InvalidSigner, signer=bob.address, owner=alice.address):
         eth3l.permit(alice, bob, 5 * WAD, deadline, v, r, s, sender=bob)
 
     v, r, s = sign_permit(eth3l, alice, alice, bob, 5 * WAD, 0, deadline)
-    with ape.reverts(eth3l.ERC2612InvalidSigner):  # signed for another value
+    with reverts_with(eth3l.ERC2612InvalidSigner):  # signed for another value
         eth3l.permit(alice, bob, 6 * WAD, deadline, v, r, s, sender=bob)
     eth3l.permit(alice, bob, 5 * WAD, deadline, v, r, s, sender=bob)
-    with ape.reverts(eth3l.ERC2612InvalidSigner):  # replay: the nonce has moved on
+    with reverts_with(eth3l.ERC2612InvalidSigner):  # replay: the nonce has moved on
         eth3l.permit(alice, bob, 5 * WAD, deadline, v, r, s, sender=bob)
     assert eth3l.nonces(alice) == 1
 
@@ -93,7 +92,7 @@ def test_permit_with_bad_signature_reverts_invalid_signer(eth3l, alice, bob):
 def test_expired_permit_reverts(eth3l, alice, bob):
     deadline = chain.blocks.head.timestamp - 1
     v, r, s = sign_permit(eth3l, alice, alice, bob, WAD, 0, deadline)
-    with ape.reverts(eth3l.ERC2612ExpiredSignature, deadline=deadline):
+    with reverts_with(eth3l.ERC2612ExpiredSignature, deadline=deadline):
         eth3l.permit(alice, bob, WAD, deadline, v, r, s, sender=bob)
 
 
@@ -104,9 +103,9 @@ def test_supply_changes_only_through_mint_and_redeem(pool, eth3l, alice, strange
     assert {"mint", "redeem", "rebalance", "permit", "transfer", "transferFrom"} <= functions
     assert not functions & {"poolMint", "poolBurn", "burn", "burnFrom", "mintTo"}
     # and the pool's side of a mint cannot be driven by anyone but a series token
-    with ape.reverts(pool.OnlySeries, caller=stranger.address):
+    with reverts_with(pool.OnlySeries, caller=stranger.address):
         pool.mintFor(stranger, USDC, 0, stranger, 0, sender=stranger)
-    with ape.reverts(pool.OnlySeries, caller=alice.address):
+    with reverts_with(pool.OnlySeries, caller=alice.address):
         pool.redeemFor(alice, WAD, 0, alice, WAD, sender=alice)
     assert eth3l.totalSupply() == 0
 

@@ -2,9 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-import ape
 from conftest import USDC, WAD, build_system, params, set_price, warp
-from helpers import equity_at, leverage
+from helpers import equity_at, leverage, reverts_with
 
 SCALE = 10**12
 M = 10**6 * WAD  # one million, WAD
@@ -42,7 +41,7 @@ def test_seed_000_blvt_band_no_rebalance_at_1_73x_then_rebalance_to_1_7x(owner, 
     assert token.leverage() == lev
     assert cents(lev) == Decimal("1.73")  # 1.73x
     assert token.rebalanceStatus() == NONE
-    with ape.reverts(pool.NoRebalanceTrigger, leverage=lev):
+    with reverts_with(pool.NoRebalanceTrigger, leverage=lev):
         token.rebalance(sender=alice)
 
     # a further +120%: 105 -> 231; position 415.8M, fund 335.8M, 1.238x < 1.25x
