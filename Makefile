@@ -32,17 +32,23 @@ $(SOLCX_DIR)/solc-v$(SOLC_VERSION): tools/solc node_modules/.installed FORCE
 
 FORCE:
 
+# ape-solidity unpacks the OpenZeppelin and Chainlink packages into contracts/.cache (about 2,000 files)
+# whenever it resolves imports, and ape lists only the first 500 files under contracts/: once the cache
+# exists, this project's own contracts can drop out of that list ("no attribute 'MockERC20'"). The cache
+# is rebuilt on demand, so every command starts without it.
+APE := rm -rf contracts/.cache && ape
+
 compile: setup
-	ape compile
+	$(APE) compile
 
 demo: setup
-	ape run demo
+	$(APE) run demo
 
 test: setup
-	ape test tests/ -q
+	$(APE) test tests/ -q
 
 gas: setup
-	ape run gas
+	$(APE) run gas
 
 # Static analysis in its own venv: slither-analyzer pulls in solc-select, which would shadow the shim.
 SLITHER_VENV := .venv-slither
