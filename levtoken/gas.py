@@ -23,7 +23,7 @@ from typing import Any
 from ape import chain, project
 from eth_abi import decode, encode
 
-from levtoken.config import AssetConfig, DeploymentConfig, OracleConfig, PoolConfig, SeriesConfig
+from levtoken.config import DeploymentConfig, eth_preset
 from levtoken.deployment import Deployment, deploy
 from levtoken.units import to_units
 
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 ASSET_DECIMALS = 6
 FEED_DECIMALS = 8
-INITIAL_PRICE = Decimal(2000)
 USDC = 10**ASSET_DECIMALS
 LP_CAPITAL = 1_000_000 * USDC
 HOLDER_CASH = 1_000_000 * USDC
@@ -67,26 +66,9 @@ class GasRow:
 
 
 def benchmark_config() -> DeploymentConfig:
-    """The benchmark's system: mock USDC (6), mock feed (8) at 2,000, ETH3L/ETH3S 3x, band 2.5-3.5, 24 h."""
-    common: dict[str, Any] = dict(
-        target_leverage=Decimal(3),
-        min_leverage=Decimal("2.5"),
-        max_leverage=Decimal("3.5"),
-        fallback_interval=86_400,
-        mint_fee=Decimal(0),
-        redeem_fee=Decimal(0),
-        streaming_fee=Decimal(0),
-        spread=Decimal(0),
-    )
-    return DeploymentConfig(
-        asset=AssetConfig(name="Mock USD Coin", symbol="USDC", decimals=ASSET_DECIMALS),
-        oracle=OracleConfig(decimals=FEED_DECIMALS, initial_price=INITIAL_PRICE),
-        pool=PoolConfig(keeper_reward=Decimal(0), keeper_reward_daily_cap=Decimal(0)),
-        series=[
-            SeriesConfig(symbol="ETH3L", name="ETH 3x Long", side="long", **common),
-            SeriesConfig(symbol="ETH3S", name="ETH 3x Short", side="short", **common),
-        ],
-    )
+    """The benchmark's system: the ETH3L/ETH3S preset (mock USDC 6 decimals, mock feed 8 decimals at 2,000,
+    3x in a 2.5x-3.5x band, 24 h fallback, no fees, no keeper reward)."""
+    return eth_preset()
 
 
 class _Bench:
