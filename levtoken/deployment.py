@@ -59,6 +59,14 @@ def _has_code(address: str | None) -> bool:
     return bool(address) and len(chain.provider.get_code(address)) > 0
 
 
+def _asset_at(address: str, mock: bool) -> Any:
+    return project.MockERC20.at(address) if mock else project.ISettlementAsset.at(address)
+
+
+def _oracle_at(address: str, mock: bool) -> Any:
+    return project.MockAggregator.at(address) if mock else project.IPriceFeed.at(address)
+
+
 def _load_manifest(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
@@ -83,8 +91,8 @@ def deploy(config: DeploymentConfig, sender, manifest_dir: Path = DEFAULT_MANIFE
     existing = _load_manifest(path)
     if existing is not None:
         deployment = Deployment(
-            asset=project.MockERC20.at(existing["asset"]),
-            oracle=project.MockAggregator.at(existing["oracle"]),
+            asset=_asset_at(existing["asset"], mock=config.asset.address is None),
+            oracle=_oracle_at(existing["oracle"], mock=config.oracle.address is None),
             deployer=project.LeveragedTokenDeployer.at(existing["deployer"]),
             pool=project.ReservePool.at(existing["pool"]),
             tokens={s: project.LeveragedToken.at(a) for s, a in existing["tokens"].items()},
@@ -113,11 +121,11 @@ def deploy(config: DeploymentConfig, sender, manifest_dir: Path = DEFAULT_MANIFE
 
 def _deploy_core(config: DeploymentConfig, sender) -> Deployment:
     if config.asset.address:
-        asset = project.MockERC20.at(config.asset.address)  # ERC-20 ABI subset
+        asset = _asset_at(config.asset.address, mock=False)
     else:
         asset = project.MockERC20.deploy(config.asset.name, config.asset.symbol, config.asset.decimals, sender=sender)
     if config.oracle.address:
-        oracle = project.MockAggregator.at(config.oracle.address)  # AggregatorV3 ABI subset
+        oracle = _oracle_at(config.oracle.address, mock=False)
     else:
         oracle = project.MockAggregator.deploy(
             config.oracle.decimals, to_units(config.oracle.initial_price, config.oracle.decimals), sender=sender

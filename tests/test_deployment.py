@@ -104,3 +104,18 @@ def test_yaml_config_loads(tmp_path):
     config = DeploymentConfig.from_yaml(path)
     assert config.series[0].params()[:3] == (3 * WAD, 25 * WAD // 10, 35 * WAD // 10)
     assert config.asset.decimals == 6
+
+
+def test_existing_asset_and_feed_are_used_instead_of_mocks(owner, tmp_path):
+    from ape import project
+
+    asset = project.MockERC20.deploy("Existing USD", "EUSD", 18, sender=owner)
+    feed = project.MockAggregator.deploy(18, 3_000 * WAD, sender=owner)
+    raw = eth_preset().model_dump(mode="json")
+    raw["asset"] = {"address": str(asset.address)}
+    raw["oracle"] = {"address": str(feed.address)}
+    d = deploy(DeploymentConfig.model_validate(raw), owner, manifest_dir=tmp_path)
+    assert d.asset.decimals() == 18 and d.asset.symbol() == "EUSD"
+    assert d.oracle.latestRoundData()[1] == 3_000 * WAD
+    assert d.pool.asset() == asset.address and d.pool.oracle() == feed.address
+    assert d.pool.markPrice() == 3_000 * WAD
