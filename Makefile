@@ -38,16 +38,23 @@ FORCE:
 # is rebuilt on demand, so every command starts without it.
 APE := rm -rf contracts/.cache && ape
 
-compile: setup
-	$(APE) compile
+# ape recompiles only the sources that changed, not the contracts that import them (a library edit would
+# leave ReservePool's bytecode stale): any change under contracts/ or to ape-config.yaml forces a full
+# compile, remembered by a hash in .build/.
+SOURCES_HASH = $(shell find contracts -name '*.sol' -not -path '*/.cache/*' | sort | xargs cat ape-config.yaml | sha256sum | cut -c1-64)
 
-demo: setup
+compile: setup
+	@if [ "$(SOURCES_HASH)" != "$$(cat .build/.sources.sha256 2>/dev/null)" ]; then \
+	  $(APE) compile --force && echo "$(SOURCES_HASH)" > .build/.sources.sha256; \
+	else echo "contracts unchanged since the last full compile"; fi
+
+demo: compile
 	$(APE) run demo
 
-test: setup
+test: compile
 	$(APE) test tests/ -q
 
-gas: setup
+gas: compile
 	$(APE) run gas
 
 # Static analysis in its own venv: slither-analyzer pulls in solc-select, which would shadow the shim.

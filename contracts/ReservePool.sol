@@ -154,7 +154,9 @@ contract ReservePool is
         if (assetDecimals > 18) revert UnsupportedDecimals(assetDecimals);
         _assetScale = 10 ** (18 - assetDecimals);
         oracle = oracle_;
-        _oracleDecimals = oracle_.decimals();
+        uint8 feedDecimals = oracle_.decimals();
+        if (feedDecimals > 36) revert UnsupportedDecimals(feedDecimals); // keeps 10**(d-18) in range
+        _oracleDecimals = feedDecimals;
         _deployer = deployer_;
         floorRatio = 0.1e18;
         maxPriceAge = 1 hours;

@@ -354,7 +354,7 @@ def test_pause_blocks_mints_and_exposure_increases_but_never_redemptions(pool, e
 # --------------------------------------------------------------------------- construction
 
 
-def test_pool_constructor_rejects_an_asset_above_18_decimals_and_zero_addresses(pool, usdc, oracle, owner):
+def test_pool_constructor_rejects_too_many_decimals_and_zero_addresses(pool, usdc, oracle, owner):
     deployer = project.LeveragedTokenDeployer.deploy(sender=owner)
     asset19 = project.MockERC20.deploy("Too precise", "TP", 19, sender=owner)
     with reverts_with(pool.UnsupportedDecimals, decimals=19):
@@ -363,9 +363,14 @@ def test_pool_constructor_rejects_an_asset_above_18_decimals_and_zero_addresses(
         project.ReservePool.deploy(usdc, ZERO, deployer, "r", "r", owner, sender=owner)
     with reverts_with(pool.ZeroAddress):
         project.ReservePool.deploy(usdc, oracle, ZERO, "r", "r", owner, sender=owner)
+    feed37 = project.MockAggregator.deploy(37, 2_000 * 10**37, sender=owner)
+    with reverts_with(pool.UnsupportedDecimals, decimals=37):
+        project.ReservePool.deploy(usdc, feed37, deployer, "r", "r", owner, sender=owner)
     asset18 = project.MockERC20.deploy("Fine", "F", 18, sender=owner)
-    fine = project.ReservePool.deploy(asset18, oracle, deployer, "r", "r", owner, sender=owner)
+    feed36 = project.MockAggregator.deploy(36, 2_000 * 10**36, sender=owner)
+    fine = project.ReservePool.deploy(asset18, feed36, deployer, "r", "r", owner, sender=owner)
     assert fine.asset() == asset18.address
+    assert fine.price() == 2_000 * 10**18
 
 
 def test_hard_bounds_are_the_documented_ones(pool, oracle):

@@ -145,7 +145,7 @@ interface IReservePool {
     error HealthReportTooSoon(uint256 nextAllowedAt);
     /// @notice `performUpkeep` found nothing to do.
     error NoUpkeepNeeded();
-    /// @notice The settlement asset has more than 18 decimals.
+    /// @notice The settlement asset has more than 18 decimals, or the price feed more than 36.
     error UnsupportedDecimals(uint8 decimals);
 
     // ------------------------------------------------------------------ series entry points (tokens only)

@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
 
 /// @title OraclePrice
@@ -23,18 +24,18 @@ library OraclePrice {
         Unreachable
     }
 
-    /// @notice Scales a feed answer with `feedDecimals` decimals to 18 decimals (rounding down).
-    function toWad(uint256 answer, uint8 feedDecimals) internal pure returns (uint256) {
-        if (feedDecimals == 18) return answer;
-        if (feedDecimals < 18) return answer * 10 ** (18 - feedDecimals);
-        return answer / 10 ** (feedDecimals - 18);
+    /// @notice Scales a positive feed answer with `feedDecimals` decimals (at most 36) to WAD, rounding down;
+    ///         `ok` is false if the result would overflow.
+    function toWad(uint256 answer, uint8 feedDecimals) internal pure returns (bool ok, uint256 wad) {
+        if (feedDecimals <= 18) return Math.tryMul(answer, 10 ** (18 - feedDecimals));
+        return (true, answer / 10 ** (feedDecimals - 18));
     }
 
     /// @notice The usable price in WAD; reverts with the `IReservePool` error naming the cause.
     function read(AggregatorV3Interface feed, uint8 feedDecimals, uint256 maxAge) internal view returns (uint256) {
         (uint80 roundId, int256 answer,, uint256 updatedAt, uint80 answeredInRound) = feed.latestRoundData();
-        Status status = _check(roundId, answer, updatedAt, answeredInRound, maxAge, feedDecimals);
-        if (status == Status.Ok) return toWad(uint256(answer), feedDecimals);
+        (Status status, uint256 price) = _check(roundId, answer, updatedAt, answeredInRound, maxAge, feedDecimals);
+        if (status == Status.Ok) return price;
         if (status == Status.InvalidPrice) revert IReservePool.InvalidPrice(answer);
         if (status == Status.IncompleteRound) revert IReservePool.IncompleteRound(roundId, answeredInRound);
         if (status == Status.FuturePrice) revert IReservePool.FuturePrice(updatedAt, block.timestamp);
@@ -50,8 +51,7 @@ library OraclePrice {
         try feed.latestRoundData() returns (
             uint80 roundId, int256 answer, uint256, uint256 updatedAt, uint80 answeredInRound
         ) {
-            status = _check(roundId, answer, updatedAt, answeredInRound, maxAge, feedDecimals);
-            if (status == Status.Ok) price = toWad(uint256(answer), feedDecimals);
+            (status, price) = _check(roundId, answer, updatedAt, answeredInRound, maxAge, feedDecimals);
         } catch {
             status = Status.Unreachable;
         }
@@ -64,13 +64,13 @@ library OraclePrice {
         uint80 answeredInRound,
         uint256 maxAge,
         uint8 feedDecimals
-    ) private view returns (Status) {
-        if (updatedAt == 0 || answeredInRound < roundId) return Status.IncompleteRound;
-        if (answer <= 0 || answer > type(int128).max) return Status.InvalidPrice;
-        uint256 wad = toWad(uint256(answer), feedDecimals);
-        if (wad == 0 || wad > MAX_PRICE) return Status.InvalidPrice;
-        if (updatedAt > block.timestamp) return Status.FuturePrice;
-        if (block.timestamp - updatedAt > maxAge) return Status.StalePrice;
-        return Status.Ok;
+    ) private view returns (Status, uint256) {
+        if (updatedAt == 0 || answeredInRound < roundId) return (Status.IncompleteRound, 0);
+        if (answer <= 0) return (Status.InvalidPrice, 0);
+        (bool ok, uint256 wad) = toWad(uint256(answer), feedDecimals);
+        if (!ok || wad == 0 || wad > MAX_PRICE) return (Status.InvalidPrice, 0);
+        if (updatedAt > block.timestamp) return (Status.FuturePrice, 0);
+        if (block.timestamp - updatedAt > maxAge) return (Status.StalePrice, 0);
+        return (Status.Ok, wad);
     }
 }
