@@ -383,10 +383,7 @@ contract ReservePool is
 
     /// @inheritdoc IReservePool
     function reportHealth() external nonReentrant {
-        uint256 last = lastHealthReport;
-        if (last != 0 && block.timestamp < last + healthInterval) {
-            revert HealthReportTooSoon(last + healthInterval);
-        }
+        if (!_healthDue()) revert HealthReportTooSoon(lastHealthReport + healthInterval);
         _reportHealth(_price());
     }
 
@@ -457,16 +454,12 @@ contract ReservePool is
     /// @notice The owner's assets, bounded so the reserve stays at or above the floor; 0 while the oracle
     ///         is unusable.
     function maxWithdraw(address owner_) public view override returns (uint256) {
-        uint256 available = _withdrawable();
-        uint256 own = _convertToAssets(balanceOf(owner_), Math.Rounding.Floor);
-        return own < available ? own : available;
+        return Math.min(_convertToAssets(balanceOf(owner_), Math.Rounding.Floor), _withdrawable());
     }
 
     /// @notice As `maxWithdraw`, in shares (rounded down).
     function maxRedeem(address owner_) public view override returns (uint256) {
-        uint256 limit = _convertToShares(_withdrawable(), Math.Rounding.Floor);
-        uint256 own = balanceOf(owner_);
-        return own < limit ? own : limit;
+        return Math.min(balanceOf(owner_), _convertToShares(_withdrawable(), Math.Rounding.Floor));
     }
 
     /// @inheritdoc ERC4626
