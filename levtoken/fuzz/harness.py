@@ -1,0 +1,368 @@
+"""Runs fuzz programs on a chain backend and the model side by side, comparing after every step.
+
+* every transaction: success on one side iff success on the other; the same custom error with the same
+  arguments when both revert; the same return value where the backend gives it (in-process);
+* every step: the whole state (the `PoolLens` snapshot of every view on Anvil; raw storage in-process,
+  with the lens snapshot every `lens_every` steps and at the end of each program);
+* every step: the protocol invariants (`levtoken.fuzz.invariants`).
+
+With `backend=None` the model runs alone (model-only fuzzing: the same programs and invariants).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from levtoken.backends.abi import calldata
+from levtoken.fuzz import invariants
+from levtoken.fuzz.layout import LensLayout
+from levtoken.fuzz.ops import WAD, WARPS, Kind, Op, amount, decode_program, new_answer
+from levtoken.fuzz.system import SEL, FuzzConfig, FuzzSystem, perform_data
+from levtoken.model import ContractError
+
+log = logging.getLogger(__name__)
+
+
+class Divergence(AssertionError):
+    """The chain and the model disagree (or an invariant failed): the message says where."""
+
+
+@dataclass
+class Stats:
+    steps: int = 0
+    transactions: int = 0
+    reverts: int = 0
+    lens_reads: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tx:
+    label: str
+    sender: str
+    to: str
+    data: bytes
+    model: Callable[[], Any]
+
+
+class Harness:
+    """One deployed system (or none) and a model; `reset()` before each program, `run(program)`."""
+
+    def __init__(self, backend=None, config: FuzzConfig | None = None, lens_every: int = 1,
+                 compare_events: bool = False) -> None:
+        self.backend = backend
+        self.compare_events = compare_events
+        self.config = config or FuzzConfig()
+        self.lens_every = max(1, lens_every)
+        self.stats = Stats()
+        if backend is not None:
+            self.system = FuzzSystem(backend, self.config)
+            self.system.fund_actors()
+            self.snapshot_id = backend.snapshot()
+            self.storage = None
+            evm = getattr(backend, "_evm", None)
+            if evm is not None:
+                from levtoken.fuzz.storage import StorageReader
+
+                s = self.system
+                self.storage = StorageReader(evm, s.pool, s.asset, s.oracle, s.tokens, s.lens_accounts)
+            self._factory = self.system.new_model
+            self.accounts = self.system.lens_accounts
+            self.actors = self.system.actors
+            self.owner = self.system.owner
+            self.pool, self.asset, self.oracle, self.tokens = (self.system.pool, self.system.asset,
+                                                               self.system.oracle, self.system.tokens)
+        else:
+            self.system = None
+            self.storage = None
+            self._factory, addresses = _model_only_factory(self.config)
+            self.owner, self.actors, self.pool, self.asset, self.oracle, self.tokens = addresses
+            self.accounts = [self.owner, *self.actors]
+        self.unit = 10**self.config.asset_decimals
+        self.layout = LensLayout(len(self.accounts), len(self.tokens))
+        self.model = self._factory()
+        self.donated = 0
+        self._obs = None
+        self.total_cash = sum(self.model.asset_balance_of(a) for a in self.accounts) + \
+            self.model.asset_balance_of(self.pool)
+        if backend is not None:
+            self.compare_lens("after setup")
+
+    # ------------------------------------------------------------------ program
+
+    def reset(self) -> None:
+        """Back to the state right after setup, on both sides."""
+        if self.backend is not None:
+            self.backend.revert_to(self.snapshot_id)
+        self.model = self._factory()
+        self.donated = 0
+        self._obs = None
+
+    def run(self, program: bytes, final_lens: bool = True) -> int:
+        """Runs every operation of `program`; raises `Divergence` at the first disagreement. In-process,
+        every view is compared every `lens_every` steps and after the last one (unless `final_lens` is
+        False: the state machine compares at the end of each example instead)."""
+        ops = decode_program(program, len(self.actors), len(self.tokens))
+        trace: list[str] = []
+        for i, op in enumerate(ops):
+            trace.append(repr(op))
+            try:
+                self.step(op)
+                if self.backend is not None:
+                    if self.storage is None or (i + 1) % self.lens_every == 0 or (final_lens and i == len(ops) - 1):
+                        self.compare_lens(repr(op))
+            except Divergence as exc:
+                raise Divergence(f"{exc}\n  after ops:\n    " + "\n    ".join(trace[-40:])) from None
+        return len(ops)
+
+    def step(self, op: Op) -> None:
+        before = self._obs or invariants.observe(self)
+        status = self.model.rebalance_status_of(self.tokens[op.series]) if op.kind is Kind.REBALANCE else None
+        outcomes = [self._transact(tx if isinstance(tx, Tx) else tx()) for tx in self._plan(op)]
+        after = self._obs = invariants.observe(self)
+        if self.storage is not None:
+            self.compare_storage(repr(op))
+        invariants.check(self, op, before, after, outcomes, status)
+        st = self.stats
+        st.steps += 1
+        st.by_kind[op.kind.name] = st.by_kind.get(op.kind.name, 0) + 1
+
+    # ------------------------------------------------------------------ one transaction, both sides
+
+    def _transact(self, tx: Tx) -> tuple[str, bool, Any]:
+        st = self.stats
+        st.transactions += 1
+        try:
+            ret = tx.model()
+            model_ok, model_err = True, None
+        except ContractError as exc:
+            ret, model_ok, model_err = None, False, exc
+        if self.backend is not None:
+            if self.compare_events:
+                result = self.backend.transact(tx.sender, tx.to, tx.data)
+                ok, out = result.success, result.output
+                if ok and model_ok:
+                    self._compare_events(tx.label, result.logs)
+            else:
+                ok, out = self.backend.transact_fast(tx.sender, tx.to, tx.data)
+            if ok != model_ok:
+                chain_err = None if ok else self.system.codec.decode_error(out)
+                raise Divergence(f"{tx.label}: chain {'succeeded' if ok else f'reverted {chain_err}'}, model "
+                                 f"{'succeeded' if model_ok else f'raised {_err(model_err)}'}")
+            if not ok and out != self._encode_error(model_err):
+                chain_err = self.system.codec.decode_error(out)
+                if chain_err != _err(model_err):
+                    raise Divergence(f"{tx.label}: chain reverted {chain_err}, model raised {_err(model_err)}")
+            elif isinstance(ret, int) and not isinstance(ret, bool) and len(out) == 32:
+                if int.from_bytes(out, "big") != ret:
+                    raise Divergence(f"{tx.label}: chain returned {int.from_bytes(out, 'big')}, model {ret}")
+        if not model_ok:
+            st.reverts += 1
+            st.errors[model_err.name] = st.errors.get(model_err.name, 0) + 1
+        return tx.label, model_ok, ret if model_ok else model_err
+
+    def _compare_events(self, label: str, logs) -> None:
+        """The protocol's events, in order, field by field (ERC-20 Transfer/Approval and the mock feed's
+        events are not modelled)."""
+        codec = self.system.codec
+        chain = []
+        for lg in logs:
+            decoded = codec.decode_event(list(lg.topics), lg.data)
+            if decoded is not None and decoded[0] not in _UNMODELLED_EVENTS:
+                chain.append(decoded)
+        model = [(name, {k: _event_value(v) for k, v in fields.items()}) for name, fields in self.model.events]
+        if chain != model:
+            raise Divergence(f"{label}: events differ:\n  chain {chain}\n  model {model}")
+
+    def _encode_error(self, exc: ContractError) -> bytes | None:
+        try:
+            return self.system.codec.encode_error(exc.name, tuple(exc.args))
+        except (KeyError, TypeError, ValueError):
+            return None  # compared decoded instead
+
+    # ------------------------------------------------------------------ state comparison
+
+    def compare_lens(self, where: str) -> None:
+        values, failed = self.system.read()
+        model_values, model_failed = self.model.lens(self.accounts)
+        self.stats.lens_reads += 1
+        if failed:
+            raise Divergence(f"{where}: a view reverted on chain (failed bitmap {failed:#x})")
+        if values != model_values or failed != model_failed:
+            raise Divergence(f"{where}: lens differs:\n  " + "\n  ".join(self.layout.diff(values, model_values)))
+
+    def compare_storage(self, where: str) -> None:
+        chain = self.storage.read()
+        model = invariants.model_storage(self)
+        if chain != model:
+            lines = [f"{n}: chain {c} != model {m}" for n, c, m in zip(self.storage.names, chain, model) if c != m]
+            raise Divergence(f"{where}: storage differs:\n  " + "\n  ".join(lines))
+
+    # ------------------------------------------------------------------ operations -> transactions
+
+    def _plan(self, op: Op) -> list[Tx | Callable[[], Tx]]:
+        m = self.model
+        actor = self.actors[op.actor]
+        other = self.actors[op.other]
+        token = self.tokens[op.series]
+        r = op.r
+        k = op.kind
+        unit = self.unit
+        if k is Kind.MINT:
+            assets = amount(r, m.asset_balance_of(actor), unit)
+            min_tokens = (0, 0, 0, 1, 2**255)[(r >> 40) % 5] if r >> 40 else 0
+            return [self._mint(actor, token, assets, min_tokens)]
+        if k is Kind.REDEEM:
+            tokens = amount(r, m.token_balance_of(token, actor), WAD)
+            min_assets = 2**255 if (r >> 43) % 16 == 0 else 0
+            return [self._redeem(actor, token, tokens, min_assets)]
+        if k is Kind.MINT_REDEEM:
+            assets = amount(r, m.asset_balance_of(actor), unit)
+            before = m.token_balance_of(token, actor)
+            mint = self._mint(actor, token, assets, 0)
+            # the redeem amount is only known after the mint: planned when the redeem runs
+            return [mint, lambda: self._redeem(actor, token, m.token_balance_of(token, actor) - before, 0)]
+        if k is Kind.TRANSFER:
+            n = amount(r, m.token_balance_of(token, actor), WAD)
+            return [Tx("transfer", actor, token, calldata(SEL["transfer"], other, n),
+                       lambda: m.token_transfer(actor, token, other, n))]
+        if k is Kind.PRICE:
+            answer = new_answer(r, m.latest_round_data()[1])
+            return [self._price(answer)]
+        if k is Kind.WARP:
+            seconds = WARPS[r % len(WARPS)] if (r >> 4) & 1 else 1 + (r >> 5) % 86_400
+            self._warp(seconds)
+            if (r >> 30) & 3:  # usually the feed updates too (else the oracle goes stale)
+                return [self._price(m.latest_round_data()[1])]
+            return []
+        if k is Kind.REBALANCE:
+            return [Tx("rebalance", actor, token, SEL["rebalance"], lambda: m.rebalance(actor, token))]
+        if k is Kind.UPKEEP:
+            needed, bitmap, health_due = m.check_upkeep()
+            if not needed or (r & 7) == 0:
+                bitmap, health_due = (r >> 3) & ((1 << len(self.tokens)) - 1), bool((r >> 8) & 1)
+            return [Tx("performUpkeep", actor, self.pool, perform_data(bitmap, health_due),
+                       lambda: m.perform_upkeep(actor, bitmap, health_due))]
+        if k is Kind.LP_DEPOSIT:
+            assets = amount(r, m.asset_balance_of(actor), unit)
+            return [Tx("deposit", actor, self.pool, calldata(SEL["deposit"], assets, actor),
+                       lambda: m.deposit(actor, assets, actor))]
+        if k is Kind.LP_MINT:
+            shares = amount(r, m.lp_balance_of(actor) or 10**12, unit)
+            return [Tx("lp mint", actor, self.pool, calldata(SEL["lp_mint"], shares, actor),
+                       lambda: m.mint_shares(actor, shares, actor))]
+        if k is Kind.LP_WITHDRAW:
+            assets = amount(r, m.max_withdraw(actor) if r & 64 else m.convert_to_assets(m.lp_balance_of(actor)), unit)
+            return [Tx("withdraw", actor, self.pool, calldata(SEL["withdraw"], assets, actor, actor),
+                       lambda: m.withdraw(actor, assets, actor, actor))]
+        if k is Kind.LP_REDEEM:
+            shares = amount(r, m.lp_balance_of(actor), unit)
+            return [Tx("lp redeem", actor, self.pool, calldata(SEL["lp_redeem"], shares, actor, actor),
+                       lambda: m.redeem_shares(actor, shares, actor, actor))]
+        if k is Kind.FUND:
+            assets = amount(r, m.asset_balance_of(actor), unit)
+            return [Tx("fundReserve", actor, self.pool, calldata(SEL["fundReserve"], assets),
+                       lambda: m.fund_reserve(actor, assets))]
+        if k is Kind.HEALTH:
+            return [Tx("reportHealth", actor, self.pool, SEL["reportHealth"], lambda: m.report_health(actor))]
+        if k is Kind.PAUSE:
+            owner = self.owner
+            if r & 3 == 3:  # a stranger's attempt must fail the same way on both sides
+                return [Tx("pause by stranger", actor, self.pool, SEL["pause"], lambda: m.pause(actor))]
+            if m.paused:
+                return [Tx("unpause", owner, self.pool, SEL["unpause"], lambda: m.unpause(owner))]
+            return [Tx("pause", owner, self.pool, SEL["pause"], lambda: m.pause(owner))]
+        if k is Kind.DONATE:
+            assets = amount(r, m.asset_balance_of(actor), unit)
+            return [_Donation(self, actor, assets)]
+        raise AssertionError(f"unhandled {k}")
+
+    def _mint(self, actor: str, token: str, assets: int, min_tokens: int) -> Tx:
+        m = self.model
+        return Tx("mint", actor, token, calldata(SEL["mint"], assets, min_tokens, actor),
+                  lambda: m.mint(actor, token, assets, min_tokens, actor))
+
+    def _redeem(self, actor: str, token: str, tokens: int, min_assets: int) -> Tx:
+        m = self.model
+        return Tx("redeem", actor, token, calldata(SEL["redeem"], tokens, min_assets, actor),
+                  lambda: m.redeem(actor, token, tokens, min_assets, actor))
+
+    def _price(self, answer: int) -> Tx:
+        m = self.model
+        return Tx("updateAnswer", self.owner, self.oracle, calldata(SEL["updateAnswer"], answer),
+                  lambda: m.set_answer(answer))
+
+    def _warp(self, seconds: int) -> None:
+        t = self.model.now + seconds
+        self.model.set_time(t)
+        if self.backend is not None:
+            self.backend.set_time(t)
+
+
+def _Donation(h: Harness, actor: str, assets: int) -> Tx:
+    m = h.model
+
+    def model() -> None:
+        m.asset_transfer(actor, h.pool, assets)
+        h.donated += assets
+
+    return Tx("donate", actor, h.asset, calldata(SEL["transfer"], h.pool, assets), model)
+
+
+_UNMODELLED_EVENTS = {"Transfer", "Approval", "AnswerUpdated", "NewRound"}
+
+
+def _event_value(v: Any) -> Any:
+    """A model event field as the chain's decoded log shows it (an UpkeepFailed reason is revert data)."""
+    if isinstance(v, ContractError):
+        from levtoken.backends import Codec, load_artifacts
+
+        global _CODEC
+        if _CODEC is None:
+            _CODEC = Codec(load_artifacts().all_abis())
+        return _CODEC.encode_error(v.name, tuple(v.args))
+    return v
+
+
+_CODEC = None
+
+
+def _err(exc: ContractError | None) -> tuple[str, tuple] | None:
+    return None if exc is None else (exc.name, tuple(exc.args))
+
+
+def _model_only_factory(config: FuzzConfig):
+    """Addresses and a model factory for model-only fuzzing (no chain)."""
+    from eth_utils import to_checksum_address
+
+    def addr(i: int) -> str:
+        return to_checksum_address(f"0x{0xA000 + i:040x}")
+
+    owner = addr(0)
+    actors = [addr(1 + i) for i in range(config.n_actors)]
+    pool, asset, oracle = addr(100), addr(101), addr(102)
+    tokens = [addr(200 + i) for i in range(len(config.series))]
+    start = 1_700_000_000
+    unit = 10**config.asset_decimals
+
+    def factory():
+        from levtoken.model import PoolModel
+
+        m = PoolModel(address=pool, asset_address=asset, oracle_address=oracle, owner=owner,
+                      asset_decimals=config.asset_decimals, feed_decimals=config.feed_decimals, now=start,
+                      initial_answer=config.initial_price * 10**config.feed_decimals)
+        for spec, token in zip(config.series, tokens):
+            m.create_series(owner, token, spec.is_long, spec.initial_nav, spec.params)
+        if config.keeper_reward:
+            m.set_keeper_reward(owner, config.keeper_reward * unit, config.keeper_reward_daily_cap * unit)
+        for a in actors:
+            m.asset_mint(a, config.actor_cash * unit)
+            m.asset_approve(a, pool, 2**256 - 1)
+        if config.lp_capital:
+            m.deposit(actors[0], config.lp_capital * unit, actors[0])
+        return m
+
+    return factory, (owner, actors, pool, asset, oracle, tokens)

@@ -1,0 +1,197 @@
+"""The protocol invariants, checked after every fuzz step (issue 3's list, numbered as there).
+
+Observations come from the model, which the harness proves equal to the chain at every step (raw state)
+and every view (lens snapshot), so the invariants hold for the contracts' own numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from levtoken.fuzz.ops import Kind, Op
+
+if TYPE_CHECKING:
+    from levtoken.fuzz.harness import Harness
+
+WAD = 10**18
+KNOCK_OUT = 4
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesObs:
+    supply: int
+    equity: int  # view: at the price, net of the accrued streaming fee
+    exposure: int
+    nav: int
+    knocked_out: bool
+    last_rebalance: int
+    balances: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Obs:
+    now: int
+    price: int  # 0 if the oracle is unusable
+    pool_assets: int
+    reserve: int
+    liabilities: int
+    floor: int
+    lp_supply: int
+    lp_balances: tuple[int, ...]
+    cash: tuple[int, ...]  # asset balance of each account
+    pool_cash: int
+    series: tuple[SeriesObs, ...]
+
+
+def observe(h: "Harness") -> Obs:
+    """What the invariants look at, computed with the model's own view internals in one pass (the
+    rebalance status and leverage are read only where needed)."""
+    m = h.model
+    accounts = h.accounts
+    p = m._view_price()
+    series = []
+    total = 0
+    for token in h.tokens:
+        s = m._position[token]
+        equity = m._equity_now(s, p)
+        total += equity
+        ledger = s.ledger
+        held = ledger.balances
+        supply = ledger.total_supply
+        series.append(SeriesObs(
+            supply, equity, 0 if equity == 0 else s.exposure, m._nav(s, equity, supply), s.knocked_out,
+            s.last_rebalance, tuple(held.get(a, 0) for a in accounts),
+        ))
+    reserve, floor = m._reserve_and_floor(m.pool_assets, total)
+    lp, cash = m.lp.balances, m.asset.balances
+    return Obs(m.now, p, m.pool_assets, reserve, total, floor, m.lp.total_supply,
+               tuple(lp.get(a, 0) for a in accounts), tuple(cash.get(a, 0) for a in accounts),
+               cash.get(h.pool, 0), tuple(series))
+
+
+def _price(m) -> int:
+    try:
+        return m.price()
+    except Exception:
+        return 0
+
+
+def fail(msg: str) -> None:
+    from levtoken.fuzz.harness import Divergence
+
+    raise Divergence(f"invariant violated: {msg}")
+
+
+def check(h: "Harness", op: Op, before: Obs, after: Obs, outcomes: list[tuple[str, bool, Any]],
+          status_before: int | None = None) -> None:
+    """`status_before` = rebalanceStatusOf(op's series) before a REBALANCE."""
+    scale = 10 ** (18 - h.config.asset_decimals)
+    # 1. the pool's asset balance is its internal accounting (plus donations, which change nothing);
+    #    no asset is created or lost across all actors and the pool
+    if after.pool_cash != after.pool_assets + h.donated:
+        fail(f"pool holds {after.pool_cash}, accounts for {after.pool_assets} + donated {h.donated}")
+    if sum(after.cash) + after.pool_cash != h.total_cash:
+        fail(f"asset total {sum(after.cash) + after.pool_cash} != {h.total_cash}")
+    if after.pool_assets * scale != after.reserve + after.liabilities:
+        fail(f"poolAssets {after.pool_assets} != reserve {after.reserve} + liabilities {after.liabilities}")
+
+    succeeded = [ok for _, ok, _ in outcomes]
+    all_ok = bool(outcomes) and all(succeeded)
+    k = op.kind
+    s = op.series
+    b, a = before.series[s], after.series[s]
+
+    # 3. a mint or redeem never lowers the NAV per token of the other holders (same price, same time)
+    if k in (Kind.MINT, Kind.REDEEM, Kind.MINT_REDEEM) and all_ok and b.supply and a.supply:
+        if a.nav < b.nav:
+            fail(f"{k.name} lowered NAV of series {s}: {b.nav} -> {a.nav}")
+    if k in (Kind.MINT, Kind.REDEEM, Kind.MINT_REDEEM, Kind.TRANSFER):
+        for j, (x, y) in enumerate(zip(before.series, after.series)):
+            if j != s and (x.nav, x.equity, x.exposure) != (y.nav, y.equity, y.exposure):
+                fail(f"{k.name} on series {s} changed series {j}")
+
+    # 4. a rebalance succeeds exactly when a trigger holds, and leaves leverage at the target
+    if k is Kind.REBALANCE:
+        ok = outcomes[0][1]
+        if ok != (status_before != 0):
+            fail(f"rebalance {'succeeded' if ok else 'reverted'} with status {status_before} before")
+        if ok and status_before != KNOCK_OUT:
+            _at_target(h, s, b, a, after.price)
+    if k is Kind.UPKEEP and all_ok:
+        for j, (x, y) in enumerate(zip(before.series, after.series)):
+            if y.last_rebalance == after.now and x.last_rebalance != after.now and not y.knocked_out:
+                _at_target(h, j, x, y, after.price)
+
+    # 5. mint then redeem at one price never returns more than was paid
+    if k is Kind.MINT_REDEEM and all_ok:
+        actor = 1 + op.actor
+        if after.cash[actor] > before.cash[actor]:
+            fail(f"mint-then-redeem returned {after.cash[actor] - before.cash[actor]} more than paid")
+
+    # 6. equity never negative; a knocked-out series never revives
+    for j, (x, y) in enumerate(zip(before.series, after.series)):
+        if y.equity < 0 or y.exposure < 0:
+            fail(f"series {j} equity {y.equity} exposure {y.exposure}")
+        if x.knocked_out and not (y.knocked_out and y.equity == 0 and y.exposure == 0):
+            fail(f"series {j} revived after its knock-out")
+
+    # 7. after a successful mint, exposure-increasing rebalance or LP withdrawal: reserve >= floor
+    if all_ok and (k in (Kind.MINT, Kind.LP_WITHDRAW, Kind.LP_REDEEM) or
+                   (k is Kind.REBALANCE and a.exposure > b.exposure)):
+        if after.reserve < after.floor:
+            fail(f"{k.name} left reserve {after.reserve} below floor {after.floor}")
+
+    # 9. balances add up to the supply (every holder is an observed account)
+    for j, y in enumerate(after.series):
+        if sum(y.balances) != y.supply:
+            fail(f"series {j}: balances {sum(y.balances)} != supply {y.supply}")
+    if sum(after.lp_balances) != after.lp_supply:
+        fail(f"LP shares: balances {sum(after.lp_balances)} != supply {after.lp_supply}")
+
+    # 10. while the reserve is negative, redemptions are pro rata (everyone gets poolAssets/liabilities)
+    if k is Kind.REDEEM and all_ok and before.reserve < 0:
+        actor = 1 + op.actor
+        burned = b.balances[actor] - a.balances[actor]
+        paid = after.cash[actor] - before.cash[actor]
+        gross = burned * b.equity // b.supply
+        fee_rate = h.config.series[s].params[5]
+        net = gross - -(-gross * fee_rate // WAD)
+        pooled = before.pool_assets * scale
+        fair = net * pooled // before.liabilities
+        if not (fair // scale == paid):
+            fail(f"insolvent redemption paid {paid}, pro rata share is {fair // scale}")
+
+
+def _at_target(h: "Harness", s: int, b, a, price: int) -> None:
+    """Leverage after a rebalance is the target up to rounding (and up to the spread cost taken)."""
+    target = h.config.series[s].params[0]
+    e0, e1, lev = b.equity, a.equity, h.model.leverage_of(h.tokens[s])
+    if e1 == 0:
+        return
+    # x = floor(target*e0/p): lev*e1 <= target*e0, and (lev+1)*e1 >= target*e0 - p - WAD (two floors)
+    if lev * e1 > target * e0 or (lev + 1) * e1 < target * e0 - price - WAD:
+        fail(f"series {s} leverage {lev} after rebalance, target {target} (equity {e0} -> {e1})")
+
+
+def model_storage(h: "Harness") -> list[int]:
+    """The model's state in the order of `StorageReader.read()`."""
+    m = h.model
+    accounts = h.accounts
+    answer = m.latest_round_data()
+    out = [
+        m.lp_total_supply(), int(m.paused), m.pool_assets, len(h.tokens), m.floor_ratio, m.max_price_age,
+        m.health_interval, m.last_health_report, int(m.floor_breached), m.keeper_reward, m.keeper_reward_daily_cap,
+        m._reward_day, m._reward_paid_today, answer[1] % 2**256, answer[3], answer[0],
+    ]
+    lp, cash = m.lp.balances, m.asset.balances
+    out += [lp.get(a, 0) for a in accounts]
+    out += [cash.get(a, 0) for a in accounts]
+    out.append(cash.get(h.pool, 0))
+    for token in h.tokens:
+        s = m._position[token]
+        out += [s.equity, s.exposure, s.settled_at, s.mark_price, s.last_rebalance, int(s.knocked_out),
+                s.ledger.total_supply]
+        held = s.ledger.balances
+        out += [held.get(a, 0) for a in accounts]
+    return out

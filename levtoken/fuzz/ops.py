@@ -1,0 +1,103 @@
+"""The fuzzer's operations: decoded from 8-byte words, applied to a chain and to the model side by side.
+
+Hypothesis draws a program as one byte string (one draw per program instead of about eight per step: its
+per-draw cost, about 15 us, would otherwise exceed the whole in-process step budget); every 8-byte word is
+one operation. Shrinking still works on programs: hypothesis deletes and zeroes words, and word 0 decodes
+to the simplest operation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+WAD = 10**18
+
+
+class Kind(IntEnum):
+    MINT = 0
+    REDEEM = 1
+    TRANSFER = 2
+    PRICE = 3
+    WARP = 4
+    REBALANCE = 5
+    UPKEEP = 6
+    LP_DEPOSIT = 7
+    LP_WITHDRAW = 8
+    LP_REDEEM = 9
+    FUND = 10
+    HEALTH = 11
+    PAUSE = 12
+    MINT_REDEEM = 13
+    DONATE = 14
+    LP_MINT = 15
+
+
+# 64 slots: how often each kind is drawn
+_WEIGHTS = {
+    Kind.MINT: 11, Kind.REDEEM: 8, Kind.TRANSFER: 3, Kind.PRICE: 11, Kind.WARP: 5, Kind.REBALANCE: 6,
+    Kind.UPKEEP: 4, Kind.LP_DEPOSIT: 3, Kind.LP_WITHDRAW: 3, Kind.LP_REDEEM: 2, Kind.FUND: 2, Kind.HEALTH: 2,
+    Kind.PAUSE: 1, Kind.MINT_REDEEM: 1, Kind.DONATE: 1, Kind.LP_MINT: 1,
+}
+TABLE: tuple[Kind, ...] = tuple(k for k, w in _WEIGHTS.items() for _ in range(w))
+assert len(TABLE) == 64
+
+WARPS = (1, 59, 600, 3_599, 3_600, 3_601, 43_200, 86_399, 86_400, 86_401, 172_800, 604_800)
+MIN_ANSWER = 10**6  # 0.01 at 8 decimals
+MAX_ANSWER = 10**14  # 1,000,000 at 8 decimals
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    kind: Kind
+    actor: int  # index into the system's actors
+    series: int
+    other: int  # second actor (transfer receiver)
+    r: int  # 32 random bits for amounts and modes
+
+    def __repr__(self) -> str:
+        return f"{self.kind.name}(actor={self.actor}, series={self.series}, other={self.other}, r={self.r:#x})"
+
+
+def decode(word: int, n_actors: int, n_series: int) -> Op:
+    return Op(TABLE[word & 63], (word >> 6) % n_actors, (word >> 14) % n_series, (word >> 22) % n_actors,
+              word >> 32)
+
+
+def decode_program(program: bytes, n_actors: int, n_series: int) -> list[Op]:
+    return [decode(int.from_bytes(program[i: i + 8], "little"), n_actors, n_series)
+            for i in range(0, len(program) - 7, 8)]
+
+
+def amount(r: int, balance: int, unit: int) -> int:
+    """An amount: a share of `balance` most of the time, else a few wei, a round number, or too much."""
+    mode = r & 7
+    x = r >> 3
+    if mode <= 3:  # 1/1024 .. all of the balance
+        return balance * ((x & 1023) + 1) // 1024
+    if mode == 4:  # dust, including 0
+        return x % 1_000
+    if mode == 5:  # a round amount of whole units, 1 .. 10^9
+        return unit * 10 ** (x % 10)
+    if mode == 6:
+        return balance
+    return balance + 1 + x % unit  # more than the balance
+
+
+def new_answer(r: int, answer: int) -> int:
+    """The next oracle answer: small moves, gaps up to +-60%, jumps across 1e-2..1e6, sometimes invalid."""
+    mode = r & 15
+    x = r >> 4
+    if mode == 15:
+        return (0, -1, answer)[x % 3]  # invalid (0, negative) or a re-push of the same answer
+    if answer <= 0:
+        answer = 2_000 * 10**8
+    if mode <= 10:  # +-5%
+        bps = x % 1001 - 500
+    elif mode <= 13:  # gaps: +-60%
+        bps = x % 12_001 - 6_000
+    elif x & 3:  # +-2% around the current price, to keep series alive between gaps
+        bps = x % 401 - 200
+    else:  # anywhere in [1e-2, 1e6], log-uniform
+        return int(MIN_ANSWER * (MAX_ANSWER / MIN_ANSWER) ** (((x >> 2) % 10_000) / 9_999))
+    return min(MAX_ANSWER, max(MIN_ANSWER, answer * (10_000 + bps) // 10_000))

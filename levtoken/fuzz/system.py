@@ -1,0 +1,161 @@
+"""One fuzzing system on a backend: asset, feed, pool, two series, lens, funded actors; and its model twin.
+
+The same setup transactions run on the chain and on `levtoken.model.PoolModel`, so both start equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eth_abi import encode
+
+from levtoken.backends import Backend, Codec, load_artifacts
+from levtoken.backends.abi import calldata, selector
+from levtoken.fuzz.layout import LensLayout, decode_lens
+
+WAD = 10**18
+MAX_UINT = 2**256 - 1
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    symbol: str
+    is_long: bool
+    # SeriesParams order: target, min, max, fallbackInterval, mintFee, redeemFee, streamingFee, spread
+    params: tuple[int, int, int, int, int, int, int, int]
+    initial_nav: int = 100 * WAD
+
+
+def _default_series() -> tuple[SeriesSpec, ...]:
+    return (
+        # fees, spread and a streaming fee on the long; none on the short: both code paths every step
+        SeriesSpec("ETH3L", True, (3 * WAD, 25 * WAD // 10, 35 * WAD // 10, 86_400,
+                                   WAD // 1000, WAD // 1000, 2 * WAD // 100, WAD // 2000)),
+        SeriesSpec("ETH3S", False, (3 * WAD, 25 * WAD // 10, 35 * WAD // 10, 86_400, 0, 0, 0, 0)),
+    )
+
+
+@dataclass(frozen=True)
+class FuzzConfig:
+    asset_decimals: int = 6
+    feed_decimals: int = 8
+    initial_price: int = 2_000  # USD
+    n_actors: int = 4
+    actor_cash: int = 10_000_000  # asset units (whole) minted to each actor
+    lp_capital: int = 2_000_000  # deposited by actor 0 at setup
+    keeper_reward: int = 5  # whole asset units per rebalance
+    keeper_reward_daily_cap: int = 20
+    series: tuple[SeriesSpec, ...] = field(default_factory=_default_series)
+
+
+SEL = {name: selector(sig) for name, sig in {
+    "mint": "mint(uint256,uint256,address)",
+    "redeem": "redeem(uint256,uint256,address)",
+    "rebalance": "rebalance()",
+    "transfer": "transfer(address,uint256)",
+    "approve": "approve(address,uint256)",
+    "asset_mint": "mint(address,uint256)",
+    "deposit": "deposit(uint256,address)",
+    "lp_mint": "mint(uint256,address)",
+    "withdraw": "withdraw(uint256,address,address)",
+    "lp_redeem": "redeem(uint256,address,address)",
+    "fundReserve": "fundReserve(uint256)",
+    "reportHealth": "reportHealth()",
+    "performUpkeep": "performUpkeep(bytes)",
+    "pause": "pause()",
+    "unpause": "unpause()",
+    "updateAnswer": "updateAnswer(int256)",
+    "setKeeperReward": "setKeeperReward(uint256,uint256)",
+    "snapshot": "snapshot(address,address[])",
+}.items()}
+
+
+def perform_data(bitmap: int, health_due: bool) -> bytes:
+    """Calldata of `performUpkeep(abi.encode(bitmap, healthDue))`."""
+    return calldata(SEL["performUpkeep"], 32, 64, bitmap, int(health_due))
+
+
+class FuzzSystem:
+    """The deployed contracts on one backend, their addresses and the lens read."""
+
+    def __init__(self, backend: Backend, config: FuzzConfig | None = None) -> None:
+        self.backend = backend
+        self.config = config or FuzzConfig()
+        cfg = self.config
+        arts = load_artifacts()
+        self.codec = Codec(arts.all_abis())
+        accounts = backend.accounts
+        if len(accounts) < cfg.n_actors + 1:
+            raise ValueError(f"backend has {len(accounts)} accounts; need {cfg.n_actors + 1}")
+        self.owner = accounts[0]
+        self.actors = accounts[1: cfg.n_actors + 1]
+        self.lens_accounts = [self.owner, *self.actors]
+        self.unit = 10**cfg.asset_decimals
+        self.scale = 10 ** (18 - cfg.asset_decimals)
+        owner = self.owner
+
+        def deploy(name: str, types: list[str], args: list) -> str:
+            return backend.deploy(owner, arts[name].bytecode + (encode(types, args) if types else b""))
+
+        self.asset = deploy("MockERC20", ["string", "string", "uint8"], ["Mock USD Coin", "USDC", cfg.asset_decimals])
+        self.oracle_deployed_at = backend.time
+        self.initial_answer = cfg.initial_price * 10**cfg.feed_decimals
+        self.oracle = deploy("MockAggregator", ["uint8", "int256"], [cfg.feed_decimals, self.initial_answer])
+        deployer = deploy("LeveragedTokenDeployer", [], [])
+        self.pool = deploy("ReservePool", ["address", "address", "address", "string", "string", "address"],
+                           [self.asset, self.oracle, deployer, "levtoken reserve", "rUSDC", owner])
+        self.lens = deploy("PoolLens", [], [])
+        self.tokens: list[str] = []
+        create = selector("createSeries(string,string,bool,uint256,(uint64,uint64,uint64,uint32,uint64,uint64,uint64,uint64))")
+        for spec in cfg.series:
+            data = create + encode(["string", "string", "bool", "uint256", "(uint64,uint64,uint64,uint32,uint64,uint64,uint64,uint64)"],
+                                   [f"{spec.symbol} token", spec.symbol, spec.is_long, spec.initial_nav, spec.params])
+            self._must(owner, self.pool, data)
+        out = backend.call(self.pool, selector("series()"))
+        n = int.from_bytes(out[32:64], "big")
+        self.tokens = ["0x" + out[64 + 32 * i + 12: 96 + 32 * i].hex() for i in range(n)]
+        from eth_utils import to_checksum_address
+
+        self.tokens = [to_checksum_address(t) for t in self.tokens]
+        self.layout = LensLayout(len(self.lens_accounts), len(self.tokens))
+        self._lens_call = calldata(SEL["snapshot"], self.pool, 64, len(self.lens_accounts), *self.lens_accounts)
+
+    def _must(self, sender: str, to: str, data: bytes) -> None:
+        ok, out = self.backend.transact_fast(sender, to, data)
+        if not ok:
+            raise RuntimeError(f"setup transaction failed: {self.codec.decode_error(out)}")
+
+    def fund_actors(self) -> None:
+        """Cash and pool approvals for every actor, keeper reward, and the LP capital of actor 0."""
+        cfg = self.config
+        if cfg.keeper_reward:
+            self._must(self.owner, self.pool, calldata(SEL["setKeeperReward"], cfg.keeper_reward * self.unit,
+                                                      cfg.keeper_reward_daily_cap * self.unit))
+        for actor in self.actors:
+            self._must(self.owner, self.asset, calldata(SEL["asset_mint"], actor, cfg.actor_cash * self.unit))
+            self._must(actor, self.asset, calldata(SEL["approve"], self.pool, MAX_UINT))
+        if cfg.lp_capital:
+            self._must(self.actors[0], self.pool, calldata(SEL["deposit"], cfg.lp_capital * self.unit, self.actors[0]))
+
+    def read(self) -> tuple[list[int], int]:
+        """Every number of the system: (values, failed views bitmap)."""
+        return decode_lens(self.backend.call(self.lens, self._lens_call))
+
+    def new_model(self):
+        """A `PoolModel` in the state this system had right after deployment and `fund_actors`."""
+        from levtoken.model import PoolModel
+
+        cfg = self.config
+        m = PoolModel(address=self.pool, asset_address=self.asset, oracle_address=self.oracle, owner=self.owner,
+                      asset_decimals=cfg.asset_decimals, feed_decimals=cfg.feed_decimals,
+                      now=self.oracle_deployed_at, initial_answer=self.initial_answer)
+        for spec, token in zip(cfg.series, self.tokens):
+            m.create_series(self.owner, token, spec.is_long, spec.initial_nav, spec.params)
+        if cfg.keeper_reward:
+            m.set_keeper_reward(self.owner, cfg.keeper_reward * self.unit, cfg.keeper_reward_daily_cap * self.unit)
+        for actor in self.actors:
+            m.asset_mint(actor, cfg.actor_cash * self.unit)
+            m.asset_approve(actor, self.pool, MAX_UINT)
+        if cfg.lp_capital:
+            m.deposit(self.actors[0], cfg.lp_capital * self.unit, self.actors[0])
+        return m
