@@ -6,7 +6,7 @@ SOLC_VERSION := 0.8.37
 SOLCX_DIR ?= $(HOME)/.solcx
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup demo test gas compile slither clean
+.PHONY: setup demo test gas compile slither clean fuzz fuzz-bench
 
 setup: $(VENV)/.installed node_modules/.installed $(VENV)/bin/anvil $(SOLCX_DIR)/solc-v$(SOLC_VERSION)
 
@@ -56,6 +56,20 @@ test: compile
 
 gas: compile
 	$(APE) run gas
+
+# Long fuzzing profile: fresh random programs, hypothesis's example database kept in .hypothesis/ (a failure
+# found once is replayed first next time). `make fuzz FUZZ_STEPS=50000000` runs longer.
+FUZZ_STEPS ?= 5000000
+FUZZ_ANVIL_STEPS ?= 200000
+fuzz: compile
+	$(PY) -m levtoken.fuzz --backend revm --steps $(FUZZ_STEPS) --random --database
+	$(PY) -m levtoken.fuzz --backend anvil --steps $(FUZZ_ANVIL_STEPS) --random --database
+
+# Throughput of the three fuzzing modes (numbers, not assertions).
+fuzz-bench: compile
+	$(PY) -m levtoken.fuzz --backend model --steps 200000
+	$(PY) -m levtoken.fuzz --backend revm --steps 200000
+	$(PY) -m levtoken.fuzz --backend anvil --steps 10000 --lens-every 1
 
 # Static analysis in its own venv: slither-analyzer pulls in solc-select, which would shadow the shim.
 SLITHER_VENV := .venv-slither

@@ -24,10 +24,12 @@ def selector(signature: str) -> bytes:
     return keccak(text=signature)[:4]
 
 
-def word(value: int | bool | str) -> bytes:
-    """One static ABI word: uint/int (two's complement), bool, or a 0x address."""
+def word(value: int | bool | str | bytes) -> bytes:
+    """One static ABI word: uint/int (two's complement), bool, a 0x address, or bytesN (left-aligned)."""
     if isinstance(value, str):
         return bytes(12) + bytes.fromhex(value[2:])
+    if isinstance(value, bytes):
+        return value.ljust(32, b"\0")
     return (int(value) % WORD).to_bytes(32, "big")
 
 
@@ -41,17 +43,24 @@ class Codec:
     def __init__(self, abis: list[dict]) -> None:
         self.errors: dict[bytes, tuple[str, list[str], list[str]]] = {}
         self.events: dict[bytes, tuple[str, list[dict]]] = {}
+        self.error_selectors: dict[str, bytes] = {}
         for sel, name, types, names in (_PANIC, _ERROR):
             self.errors[sel] = (name, types, names)
+            self.error_selectors[name] = sel
         for item in abis:
             if item.get("type") == "error":
                 types = [_canonical(i) for i in item["inputs"]]
                 sig = f"{item['name']}({','.join(types)})"
                 self.errors[selector(sig)] = (item["name"], types, [i["name"] for i in item["inputs"]])
+                self.error_selectors[item["name"]] = selector(sig)
             elif item.get("type") == "event" and not item.get("anonymous"):
                 types = [_canonical(i) for i in item["inputs"]]
                 topic = keccak(text=f"{item['name']}({','.join(types)})")
                 self.events[topic] = (item["name"], item["inputs"])
+
+    def encode_error(self, name: str, args: tuple[Any, ...]) -> bytes:
+        """Revert data of custom error `name` with static `args` (what the chain returns)."""
+        return self.error_selectors[name] + b"".join(word(a) for a in args)
 
     def decode_error(self, data: bytes) -> tuple[str, tuple[Any, ...]]:
         """("Name", args) of revert data; ("<empty>", ()) or ("<unknown 0x..>", (data,)) otherwise."""
