@@ -3,8 +3,13 @@
 ``deploy(config, sender)`` deploys (or reuses) the settlement asset, the oracle, the token deployer, the
 reserve pool and every series of ``config``, applies the pool parameters, and writes
 ``deployments/<network-choice>.json`` (the choice's ``:`` written as ``-``, e.g.
-``deployments/ethereum-local-foundry.json``). Run again against an existing manifest, it reuses every
-contract that still has code on the chain and deploys only what is missing.
+``deployments/ethereum-local-foundry.json``). Run again against an existing manifest, it checks that the
+recorded contracts are still there and still match the manifest and the config, reuses them, and deploys
+only the series that are missing. ``attach()`` opens the manifest of the connected network without
+deploying anything (the wallet commands use it).
+
+Mistakes in the config raise ``levtoken.config.ConfigError`` (naming the field); a manifest or chain that
+does not fit raises ``DeploymentError``. Both messages end with ``→ fix``.
 """
 
 from __future__ import annotations
@@ -17,12 +22,31 @@ from typing import Any
 
 from ape import chain, networks, project
 
-from levtoken.config import DeploymentConfig, SeriesConfig
-from levtoken.units import to_units, to_wad
+from levtoken.accounts import UnsafeAccountError, check_account
+from levtoken.config import (
+    ConfigError,
+    ConfigProblem,
+    DeploymentConfig,
+    SeriesConfig,
+    is_local_network,
+    load_config,
+)
+from levtoken.units import from_wad, to_units, to_wad
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MANIFEST_DIR = Path("deployments")
+_MANIFEST_KEYS = ("asset", "oracle", "deployer", "pool", "tokens")
+_PARAM_NAMES = ("target_leverage", "min_leverage", "max_leverage", "fallback_interval", "mint_fee", "redeem_fee",
+                "streaming_fee", "spread")
+
+
+class DeploymentError(RuntimeError):
+    """The manifest or the chain does not fit what deploy/attach expects: ``problem → fix``."""
+
+    def __init__(self, problem: str, fix: str):
+        self.problem, self.fix = problem, fix
+        super().__init__(f"{problem} → {fix}")
 
 
 @dataclass
@@ -36,6 +60,8 @@ class Deployment:
     tokens: dict[str, Any] = field(default_factory=dict)
     manifest_path: Path | None = None
     reused: bool = False
+    # what differs between the config and the reused contracts (deploy never changes existing contracts)
+    differences: list[str] = field(default_factory=list)
 
     def manifest(self) -> dict[str, Any]:
         """The manifest content: addresses of asset, oracle, pool and each token by symbol."""
@@ -55,6 +81,14 @@ def manifest_path(directory: Path = DEFAULT_MANIFEST_DIR) -> Path:
     return Path(directory) / f"{networks.provider.network_choice.replace(':', '-')}.json"
 
 
+def _network() -> str:
+    return networks.provider.network_choice
+
+
+def _is_local() -> bool:
+    return is_local_network(_network(), chain.chain_id)
+
+
 def _has_code(address: str | None) -> bool:
     return bool(address) and len(chain.provider.get_code(address)) > 0
 
@@ -67,44 +101,182 @@ def _oracle_at(address: str, mock: bool) -> Any:
     return project.MockAggregator.at(address) if mock else project.IPriceFeed.at(address)
 
 
-def _load_manifest(path: Path) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    data = json.loads(path.read_text())
-    if data.get("chain_id") != chain.chain_id or not _has_code(data.get("pool")):
-        log.info("manifest %s does not match the connected chain; deploying afresh", path)
-        return None
-    return data
-
-
 def _series_args(series: SeriesConfig) -> tuple:
     return (series.name, series.symbol, series.side == "long", to_wad(series.initial_nav), series.params())
 
 
-def deploy(config: DeploymentConfig, sender, manifest_dir: Path = DEFAULT_MANIFEST_DIR) -> Deployment:
+# ----------------------------------------------------------------------------- manifest
+
+
+def _read_manifest(path: Path, complete: bool = True) -> dict[str, Any]:
+    """The manifest's content, checked for shape (every key if `complete`); raises ``DeploymentError``."""
+    move_away = f"fix {path}, or move it away to deploy afresh"
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise DeploymentError(f"manifest {path} is not valid JSON ({err})", move_away) from None
+    if not isinstance(data, dict):
+        raise DeploymentError(f"manifest {path} is not a JSON object", move_away)
+    missing = [key for key in ("chain_id", *(_MANIFEST_KEYS if complete else ())) if key not in data]
+    if missing:
+        raise DeploymentError(f"manifest {path} lacks {', '.join(missing)}", move_away)
+    if complete and not isinstance(data["tokens"], dict):
+        raise DeploymentError(f"manifest {path}: tokens must map symbols to addresses", move_away)
+    return data
+
+
+def _load_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest to reuse, or None to deploy afresh (no manifest, or a stale one on a local chain).
+
+    On a local chain a manifest of another chain id, or whose pool has no code (a restarted Anvil), is
+    stale and replaced. On any other network that is an error: a manifest of real contracts is never
+    silently overwritten.
+    """
+    if not path.exists():
+        return None
+    data = _read_manifest(path, complete=False)
+    local = _is_local()
+    if data["chain_id"] != chain.chain_id:
+        if local:
+            log.info("manifest %s is of chain %s, not %s; deploying afresh", path, data["chain_id"], chain.chain_id)
+            return None
+        raise DeploymentError(
+            f"manifest {path} records chain id {data['chain_id']}, but {_network()} is chain {chain.chain_id}",
+            "connect to the network the manifest was written for, or move the manifest away to deploy afresh",
+        )
+    if not _has_code(data.get("pool")):
+        if local:
+            log.info("manifest %s: no pool at %s on this chain (restarted?); deploying afresh", path, data.get("pool"))
+            return None
+        raise DeploymentError(
+            f"manifest {path}: the pool {data.get('pool')} has no code on {_network()}",
+            "check the RPC endpoint and --network; move the manifest away only if that pool really is gone",
+        )
+    return _read_manifest(path)
+
+
+def _verify_manifest(data: dict[str, Any], path: Path) -> Deployment:
+    """Handles on the manifest's contracts after checking each has code and matches the pool.
+
+    Checks: asset, oracle and deployer have code; the pool answers asset()/oracle() with the manifest's
+    addresses; every manifest token is a series of the pool and has the symbol it is listed under. On a
+    local chain, a token the pool no longer has and without code (a reverted snapshot) is dropped. Series
+    of the pool missing from the manifest are added under their symbols.
+    """
+    fix = f"the manifest was edited or belongs to another deployment: correct {path}, or move it away to deploy afresh"
+    for key in ("asset", "oracle", "deployer"):
+        if not _has_code(data[key]):
+            raise DeploymentError(f"manifest {path}: the {key} {data[key]} has no code on {_network()}", fix)
+    pool = project.ReservePool.at(data["pool"])
+    try:
+        pool_asset, pool_oracle, series = str(pool.asset()), str(pool.oracle()), [str(t) for t in pool.series()]
+    except Exception as err:  # noqa: BLE001 - anything that is not our pool
+        raise DeploymentError(f"manifest {path}: {data['pool']} does not answer as a ReservePool ({err})", fix) from None
+    for key, actual in (("asset", pool_asset), ("oracle", pool_oracle)):
+        if actual.lower() != str(data[key]).lower():
+            raise DeploymentError(f"manifest {path} lists {key} {data[key]}, but the pool's {key} is {actual}", fix)
+
+    tokens: dict[str, Any] = {}
+    for symbol, address in data["tokens"].items():
+        if str(address).lower() not in {s.lower() for s in series}:
+            if _is_local() and not _has_code(address):
+                log.info("manifest %s: token %s at %s is gone from this chain; dropping it", path, symbol, address)
+                continue
+            raise DeploymentError(f"manifest {path}: token {symbol} at {address} is not a series of pool {pool.address}",
+                                  fix)
+        token = project.LeveragedToken.at(address)
+        actual = token.symbol()
+        if actual != symbol:
+            raise DeploymentError(f"manifest {path} lists {address} as {symbol}, but that token's symbol is {actual}", fix)
+        tokens[symbol] = token
+    listed = {str(t.address).lower() for t in tokens.values()}
+    for address in series:  # series created outside deploy (by the owner directly): keep them in view
+        if address.lower() not in listed:
+            token = project.LeveragedToken.at(address)
+            symbol = token.symbol()
+            if symbol in tokens:
+                log.warning("pool series %s at %s has the symbol of another series; left out", symbol, address)
+                continue
+            tokens[symbol] = token
+    return Deployment(
+        asset=project.ISettlementAsset.at(pool_asset),
+        oracle=project.IPriceFeed.at(pool_oracle),
+        deployer=project.LeveragedTokenDeployer.at(data["deployer"]),
+        pool=pool,
+        tokens=tokens,
+        manifest_path=path,
+        reused=True,
+    )
+
+
+def attach(manifest_dir: Path = DEFAULT_MANIFEST_DIR) -> Deployment:
+    """The deployment recorded in the connected network's manifest, verified; deploys nothing.
+
+    Raises ``DeploymentError`` if there is no manifest, it is of another chain, or its contracts are gone
+    or do not match it.
+    """
+    path = manifest_path(manifest_dir)
+    if not path.exists():
+        raise DeploymentError(
+            f"no deployment manifest for {_network()} at {path}",
+            f"deploy first (ape run deploy --network {_network()} --account ...), or point to the manifest's "
+            "directory (--deployments DIR)",
+        )
+    data = _read_manifest(path, complete=False)
+    if data["chain_id"] != chain.chain_id:
+        raise DeploymentError(f"manifest {path} records chain id {data['chain_id']}, but {_network()} is chain "
+                              f"{chain.chain_id}", "connect to the network the manifest was written for")
+    if not _has_code(data.get("pool")):
+        raise DeploymentError(
+            f"manifest {path}: the pool {data.get('pool')} has no code on {_network()}",
+            "a local chain was restarted since the deployment: deploy again (ape run deploy)" if _is_local()
+            else "check the RPC endpoint and --network",
+        )
+    return _verify_manifest(_read_manifest(path), path)
+
+
+# ----------------------------------------------------------------------------- deploy
+
+
+def deploy(config: DeploymentConfig | str | Path, sender, manifest_dir: Path = DEFAULT_MANIFEST_DIR) -> Deployment:
     """Deploys `config` from `sender` (an ape account), reusing what an existing manifest records.
 
-    Returns a `Deployment` with `.asset`, `.oracle`, `.pool` and `.tokens` (symbol -> contract); the
-    manifest is written before returning.
+    `config` is a ``DeploymentConfig``, a preset name (``"eth3"``) or a YAML path. Returns a `Deployment`
+    with `.asset`, `.oracle`, `.pool` and `.tokens` (symbol -> contract); the manifest is written before
+    returning. Raises ``ConfigError`` (mocks on a non-local network, an address without a contract, a
+    reused pool whose asset/oracle/series differ from the config) or ``DeploymentError``.
     """
+    config = load_config(config)
+    config.check_network(_network(), chain.chain_id)
+    try:
+        check_account(sender, _network(), chain.chain_id)
+    except UnsafeAccountError as err:
+        raise DeploymentError(*str(err).split(" → ", 1)) from None
+    _check_external(config)
     path = manifest_path(manifest_dir)
     existing = _load_manifest(path)
     if existing is not None:
-        deployment = Deployment(
-            asset=_asset_at(existing["asset"], mock=config.asset.address is None),
-            oracle=_oracle_at(existing["oracle"], mock=config.oracle.address is None),
-            deployer=project.LeveragedTokenDeployer.at(existing["deployer"]),
-            pool=project.ReservePool.at(existing["pool"]),
-            tokens={s: project.LeveragedToken.at(a) for s, a in existing["tokens"].items()},
-            manifest_path=path,
-            reused=True,
-        )
-        log.info("reusing pool %s from %s", existing["pool"], path)
+        deployment = _verify_manifest(existing, path)
+        if config.asset.address is None:  # keep the mock's ABI (mint) for local use
+            deployment.asset = _asset_at(str(deployment.asset.address), mock=True)
+        if config.oracle.address is None:  # keep the mock's ABI (updateAnswer)
+            deployment.oracle = _oracle_at(str(deployment.oracle.address), mock=True)
+        _check_reused(deployment, config, path)
+        log.info("reusing pool %s from %s", deployment.pool.address, path)
     else:
         deployment = _deploy_core(config, sender)
         deployment.manifest_path = path
 
     on_chain = {project.LeveragedToken.at(t).symbol(): t for t in deployment.pool.series()}
+    missing = [s for s in config.series if s.symbol not in on_chain]
+    if missing:
+        owner = str(deployment.pool.owner())
+        if owner.lower() != str(sender.address).lower():
+            raise DeploymentError(
+                f"series {', '.join(s.symbol for s in missing)} must be created by the pool owner {owner}, "
+                f"not {sender.address}",
+                "run with the owner's account (--account), or remove those series from the config",
+            )
     for series in config.series:
         if series.symbol in on_chain:
             deployment.tokens[series.symbol] = project.LeveragedToken.at(on_chain[series.symbol])
@@ -117,6 +289,103 @@ def deploy(config: DeploymentConfig, sender, manifest_dir: Path = DEFAULT_MANIFE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(deployment.manifest(), indent=2) + "\n")
     return deployment
+
+
+def _check_external(config: DeploymentConfig) -> None:
+    """The configured asset and feed exist here and agree with any decimals the config states."""
+    problems: list[ConfigProblem] = []
+    for name, part in (("asset", config.asset), ("oracle", config.oracle)):
+        if part.address is None:
+            continue
+        if not _has_code(part.address):
+            problems.append(ConfigProblem(
+                f"{name}.address", f"no contract at {part.address} on {_network()}",
+                "check the address and --network; on a local chain leave the address out to deploy a mock",
+            ))
+            continue
+        contract = _asset_at(part.address, mock=False) if name == "asset" else _oracle_at(part.address, mock=False)
+        try:
+            decimals = int(contract.decimals())
+        except Exception:  # noqa: BLE001 - any contract without decimals()
+            problems.append(ConfigProblem(
+                f"{name}.address", f"{part.address} does not answer decimals()",
+                "use an ERC-20 token" if name == "asset" else "use a Chainlink AggregatorV3 feed",
+            ))
+            continue
+        limit = 18 if name == "asset" else 36
+        if decimals > limit:
+            problems.append(ConfigProblem(f"{name}.address", f"has {decimals} decimals; the pool supports at most "
+                                          f"{limit}", f"use another {name}"))
+        if "decimals" in part.model_fields_set and part.decimals != decimals:
+            problems.append(ConfigProblem(
+                f"{name}.decimals", f"says {part.decimals}, but the contract at {part.address} has {decimals}",
+                f"remove {name}.decimals (it is read from the contract), or check {name}.address",
+            ))
+    if config.oracle.address is not None and "initial_price" in config.oracle.model_fields_set:
+        log.warning("oracle.initial_price is ignored: the feed at %s gives the price", config.oracle.address)
+    if problems:
+        raise ConfigError(problems)
+
+
+def _check_reused(deployment: Deployment, config: DeploymentConfig, path: Path) -> None:
+    """A reused pool must have the config's asset/oracle and the config's sides; other differences are
+    recorded in ``deployment.differences`` and logged (deploy never changes existing contracts)."""
+    problems: list[ConfigProblem] = []
+    for name, part, actual in (("asset", config.asset, deployment.asset), ("oracle", config.oracle, deployment.oracle)):
+        if part.address is not None and part.address.lower() != str(actual.address).lower():
+            problems.append(ConfigProblem(
+                f"{name}.address", f"is {part.address}, but the pool in {path} uses {actual.address}",
+                f"set {name}.address to {actual.address} to keep that pool, or move {path} away to deploy a new one",
+            ))
+    pool = deployment.pool
+    on_chain = {project.LeveragedToken.at(t).symbol(): t for t in pool.series()}
+    for i, series in enumerate(config.series):
+        if series.symbol not in on_chain:
+            continue
+        token = on_chain[series.symbol]
+        state = pool.seriesState(token)
+        side = "long" if state.isLong else "short"
+        if side != series.side:
+            problems.append(ConfigProblem(
+                f"series[{i}].side", f"{series.symbol} already exists on pool {pool.address} as a {side} series",
+                f"set side: {side}, or give this series a new symbol",
+            ))
+            continue
+        params = pool.seriesParams(token)
+        wanted = dict(zip(_PARAM_NAMES, series.params()))
+        actual = dict(zip(_PARAM_NAMES, (params.targetLeverage, params.minLeverage, params.maxLeverage,
+                                         params.fallbackInterval, params.mintFee, params.redeemFee,
+                                         params.streamingFee, params.spread)))
+        for key in _PARAM_NAMES:
+            if wanted[key] != actual[key]:
+                show = (lambda v: v) if key == "fallback_interval" else from_wad
+                deployment.differences.append(
+                    f"series[{i}].{key}: {series.symbol} has {show(actual[key])} on-chain, the config says "
+                    f"{show(wanted[key])} (the pool owner can change it with pool.setSeriesParams)"
+                )
+        if state.initialNav != to_wad(series.initial_nav):
+            deployment.differences.append(
+                f"series[{i}].initial_nav: {series.symbol} was created with {from_wad(state.initialNav)}, the config "
+                f"says {series.initial_nav} (fixed at creation)"
+            )
+    if problems:
+        raise ConfigError(problems)
+    decimals = deployment.asset.decimals()
+    p = config.pool
+    for key, wanted_value, actual_value in (
+        ("floor_ratio", to_wad(p.floor_ratio), pool.floorRatio()),
+        ("max_price_age", p.max_price_age, pool.maxPriceAge()),
+        ("health_interval", p.health_interval, pool.healthInterval()),
+        ("keeper_reward", to_units(p.keeper_reward, decimals), pool.keeperReward()),
+        ("keeper_reward_daily_cap", to_units(p.keeper_reward_daily_cap, decimals), pool.keeperRewardDailyCap()),
+    ):
+        if wanted_value != actual_value:
+            deployment.differences.append(
+                f"pool.{key}: the pool has {actual_value}, the config says {wanted_value} (raw on-chain units; the "
+                "owner can change it with the pool's setter)"
+            )
+    for line in deployment.differences:
+        log.warning("reused contract differs from the config: %s", line)
 
 
 def _deploy_core(config: DeploymentConfig, sender) -> Deployment:

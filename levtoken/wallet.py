@@ -1,0 +1,694 @@
+"""Holder and LP operations on a deployed system: quote, check, simulate, then send.
+
+``Wallet.open(account)`` attaches to the connected network's manifest. Each operation has a ``quote_*``
+method that reads the pool's views and returns a frozen dataclass saying what will happen (expected
+output, fee, slippage bound, blocking problems with their fix, notes). ``execute(quote)`` then
+
+1. refuses a quote with problems (``WalletError``),
+2. simulates the call with ``eth_call`` from the account and refuses with ``SlippageRefused`` when the
+   simulated result breaks the quote's bound (for example the price moved since the quote) - nothing is
+   sent in either case,
+3. sends the transaction with the bound as the contract's ``minTokens`` / ``minAssets`` argument, so the
+   pool reverts if the state moves again between simulation and inclusion (ERC-4626 deposit/withdraw have
+   no such argument: their bound is checked by the simulation only),
+
+and returns a ``TxResult`` read from the receipt's events. ``status()`` reads NAV, leverage, band,
+next fallback, rebalance trigger and the reserve's health for every series of the deployment.
+
+Quote formulas (the pool's own, SPEC section 3; WAD = 1e18, ``scale`` = 10**(18 - asset decimals)):
+mint: ``gross = assets*scale``, ``fee = ceil(gross*mintFee)``, ``net = gross - fee``, tokens =
+``floor(net*supply/equity)`` or ``floor(net/initialNav)`` on the first mint; redeem: ``gross =
+floor(tokens*equity/supply)``, ``fee = ceil(gross*redeemFee)``, payout ``gross - fee`` times
+``poolAssets/liabilities`` when the reserve is negative, then ``floor(payout/scale)``. Bounds: ``min =
+floor(expected*(10000 - slippage_bps)/10000)``; for a withdrawal by assets, ``max shares =
+ceil(shares*(10000 + slippage_bps)/10000)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ape import chain, networks, project
+from eth_abi import decode as abi_decode
+from eth_utils import is_address, to_checksum_address
+from web3.exceptions import ContractLogicError as Web3ContractLogicError
+
+from levtoken import reverts
+from levtoken.accounts import UnsafeAccountError, check_account
+from levtoken.config import is_local_network
+from levtoken.deployment import DEFAULT_MANIFEST_DIR, Deployment, attach
+from levtoken.units import WAD, from_units, from_wad
+
+log = logging.getLogger(__name__)
+
+BPS = 10_000
+DEFAULT_SLIPPAGE_BPS = 50
+MAX_UINT256 = 2**256 - 1
+TRIGGER_NAMES = {0: "none", 1: "drift", 2: "fallback", 3: "scheduled", 4: "knock-out"}
+LP_BOUND_NOTE = "ERC-4626 {what}: the bound is checked by simulation just before sending, not by the pool"
+
+
+class WalletError(Exception):
+    """An operation that cannot (or must not) be sent: ``problem → fix``."""
+
+
+class SlippageRefused(WalletError):
+    """The simulated result breaks the quote's bound; nothing was sent."""
+
+    def __init__(self, quote: Quote, simulated: int):
+        self.quote, self.simulated = quote, simulated
+        super().__init__(quote.refusal(simulated))
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def lower_bound(expected: int, slippage_bps: int) -> int:
+    """``floor(expected*(1 - bps/10000))``: the least output accepted."""
+    return expected * (BPS - slippage_bps) // BPS
+
+
+def upper_bound(expected: int, slippage_bps: int) -> int:
+    """``ceil(expected*(1 + bps/10000))``: the most input accepted."""
+    return _ceil_div(expected * (BPS + slippage_bps), BPS)
+
+
+def parse_amount(text: str | int | Decimal, decimals: int, what: str) -> int:
+    """A positive human amount (``"1000"``, ``"0.5"``) in a token's smallest units; refuses extra decimals."""
+    try:
+        value = Decimal(str(text).replace("_", "").replace(",", ""))
+    except ArithmeticError:
+        raise WalletError(f"{what}: {text!r} is not a number → write a plain amount such as 1000 or 0.5") from None
+    if not value.is_finite() or value <= 0:
+        raise WalletError(f"{what}: {text} is not a positive amount → use an amount above 0")
+    units = value * (10**decimals)
+    if units != units.to_integral_value():
+        raise WalletError(f"{what}: {text} has more than {decimals} decimals → round it to {decimals} decimals")
+    return int(units)
+
+
+def _eth_call(contract, method: str, args: tuple, sender: str | None = None) -> tuple:
+    """``contract.method(*args)`` by ``eth_call`` (from `sender`), decoded; a revert raises web3's
+    ``ContractLogicError`` carrying the revert data (ape's own call path would also print a trace)."""
+    handler = getattr(contract, method)
+    abi = next(a for a in handler.abis if len(a.inputs) == len(args))
+    call = {"to": str(contract.address), "data": "0x" + bytes(handler.encode_input(*args)).hex()}
+    if sender is not None:
+        call["from"] = sender
+    raw = networks.provider.web3.eth.call(call)
+    return tuple(abi_decode([o.canonical_type for o in abi.outputs], bytes(raw)))
+
+
+# ----------------------------------------------------------------------------- quotes
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What an operation will do. Amounts are raw integers (asset units, 18-decimal tokens/shares, WAD)."""
+
+    kind: str
+    account: str
+    asset_symbol: str
+    asset_decimals: int
+    slippage_bps: int
+    problems: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def breaks_bound(self, simulated: int) -> bool:
+        raise NotImplementedError
+
+    def refusal(self, simulated: int) -> str:
+        raise NotImplementedError
+
+    def assets(self, units: int) -> Decimal:
+        """Asset units as a Decimal amount."""
+        return from_units(units, self.asset_decimals)
+
+
+@dataclass(frozen=True)
+class MintQuote(Quote):
+    symbol: str
+    token: str
+    receiver: str
+    amount: int  # assets paid, asset units
+    fee_rate: int  # WAD
+    fee: int  # WAD value (asset units * scale)
+    net: int  # WAD value
+    nav: int  # WAD, per token
+    expected_tokens: int
+    min_tokens: int
+
+    def breaks_bound(self, simulated: int) -> bool:
+        return simulated < self.min_tokens
+
+    def refusal(self, simulated: int) -> str:
+        return (f"mint refused, nothing sent: {self.symbol} tokens would be {from_wad(simulated)}, below the bound "
+                f"{from_wad(self.min_tokens)} (quoted {from_wad(self.expected_tokens)}, slippage {self.slippage_bps} "
+                "bps): the price or the series moved since the quote → quote again, or raise --slippage-bps")
+
+
+@dataclass(frozen=True)
+class RedeemQuote(Quote):
+    symbol: str
+    token: str
+    receiver: str
+    amount: int  # tokens burned, 18 decimals
+    fee_rate: int
+    gross: int  # WAD value of the claim
+    fee: int  # WAD
+    pro_rata: Decimal | None  # poolAssets/liabilities when the reserve is negative, else None
+    nav: int
+    expected_assets: int  # asset units
+    min_assets: int
+
+    def breaks_bound(self, simulated: int) -> bool:
+        return simulated < self.min_assets
+
+    def refusal(self, simulated: int) -> str:
+        return (f"redeem refused, nothing sent: you would receive {self.assets(simulated)} {self.asset_symbol}, below "
+                f"the bound {self.assets(self.min_assets)} (quoted {self.assets(self.expected_assets)}, slippage "
+                f"{self.slippage_bps} bps): the price or the series moved since the quote → quote again, or raise "
+                "--slippage-bps")
+
+
+@dataclass(frozen=True)
+class LpDepositQuote(Quote):
+    receiver: str
+    share_decimals: int  # the LP share's decimals (asset decimals + 6 virtual-share offset)
+    amount: int  # assets, asset units
+    expected_shares: int
+    min_shares: int
+    share_value: Decimal  # asset per share now
+
+    def shares(self, units: int) -> Decimal:
+        return from_units(units, self.share_decimals)
+
+    def breaks_bound(self, simulated: int) -> bool:
+        return simulated < self.min_shares
+
+    def refusal(self, simulated: int) -> str:
+        return (f"LP deposit refused, nothing sent: you would get {self.shares(simulated)} shares, below the bound "
+                f"{self.shares(self.min_shares)} (quoted {self.shares(self.expected_shares)}): the reserve moved since the "
+                "quote → quote again, or raise --slippage-bps")
+
+
+@dataclass(frozen=True)
+class LpWithdrawQuote(Quote):
+    receiver: str
+    share_decimals: int
+    by_shares: bool  # True: redeem(shares) for at least min assets; False: withdraw(assets) burning at most max shares
+    amount: int  # assets out (by assets) or shares burned (by shares)
+    expected_assets: int
+    expected_shares: int
+    bound: int  # min assets (by shares) or max shares (by assets)
+    max_withdraw: int  # asset units the account may withdraw now
+
+    def shares(self, units: int) -> Decimal:
+        return from_units(units, self.share_decimals)
+
+    def breaks_bound(self, simulated: int) -> bool:
+        return simulated < self.bound if self.by_shares else simulated > self.bound
+
+    def refusal(self, simulated: int) -> str:
+        if self.by_shares:
+            return (f"LP withdrawal refused, nothing sent: you would receive {self.assets(simulated)} "
+                    f"{self.asset_symbol}, below the bound {self.assets(self.bound)} (quoted "
+                    f"{self.assets(self.expected_assets)}): the reserve moved → quote again, or raise --slippage-bps")
+        return (f"LP withdrawal refused, nothing sent: it would burn {self.shares(simulated)} shares, above the bound "
+                f"{self.shares(self.bound)} (quoted {self.shares(self.expected_shares)}): the reserve moved → quote "
+                "again, or raise --slippage-bps")
+
+
+@dataclass(frozen=True)
+class ApproveQuote(Quote):
+    spender: str
+    amount: int  # asset units (MAX_UINT256 = unlimited)
+    current: int
+
+    def breaks_bound(self, simulated: int) -> bool:
+        return False
+
+    def refusal(self, simulated: int) -> str:  # pragma: no cover - approvals have no bound
+        return "approve refused"
+
+
+@dataclass(frozen=True)
+class TxResult:
+    """A sent operation, read from its receipt."""
+
+    kind: str
+    txn_hash: str
+    gas_used: int
+    spent: int  # assets (mint, LP deposit), tokens (redeem), shares (LP withdraw), allowance (approve)
+    received: int  # tokens (mint), assets (redeem, LP withdraw), shares (LP deposit), 0 (approve)
+    fee: int = 0  # WAD
+    receipt: Any = field(default=None, repr=False, compare=False)
+
+
+# ----------------------------------------------------------------------------- status
+
+
+@dataclass(frozen=True)
+class SeriesStatus:
+    symbol: str
+    address: str
+    side: str
+    supply: int
+    nav: int
+    leverage: int
+    target_leverage: int
+    min_leverage: int
+    max_leverage: int
+    equity: int
+    exposure: int
+    fallback_interval: int
+    last_rebalance: int
+    next_fallback: int | None  # timestamp, None when the fallback is off or the series is empty/knocked out
+    trigger: str  # what rebalance() would fire now ("none" if it would revert)
+    knocked_out: bool
+    mint_fee: int
+    redeem_fee: int
+    streaming_fee: int
+    balance: int | None  # the account's tokens, if an account was given
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    address: str
+    asset_balance: int
+    allowance: int
+    lp_shares: int
+    lp_value: int  # asset units the shares are worth now
+    max_withdraw: int
+
+
+@dataclass(frozen=True)
+class PoolStatus:
+    network: str
+    pool: str
+    timestamp: int
+    asset_symbol: str
+    asset_decimals: int
+    price: int | None  # oracle price (WAD), None when unusable
+    oracle_problem: str | None  # the oracle read's revert, e.g. "StalePrice(updatedAt=..., maxAge=3600)"
+    mark_price: int
+    reserve: int  # WAD, signed
+    liabilities: int
+    floor: int
+    floor_ratio: int
+    floor_breached: bool  # as last recorded on-chain
+    net_exposure: int
+    pool_assets: int  # asset units
+    lp_total_assets: int  # asset units
+    lp_supply: int
+    paused: bool
+    series: tuple[SeriesStatus, ...]
+    account: AccountStatus | None
+
+    @property
+    def coverage(self) -> Decimal | None:
+        """reserve/liabilities, None without liabilities."""
+        return None if self.liabilities == 0 else Decimal(self.reserve) / Decimal(self.liabilities)
+
+    @property
+    def utilization(self) -> Decimal | None:
+        """|net exposure|*price/reserve, None when the reserve is not positive."""
+        if self.reserve <= 0:
+            return None
+        return Decimal(abs(self.net_exposure)) * Decimal(self.mark_price) / WAD / Decimal(self.reserve)
+
+    @property
+    def health(self) -> str:
+        if self.reserve < 0:
+            return "insolvent (redemptions paid pro rata)"
+        if self.reserve < self.floor:
+            return "below floor (mints suspended)"
+        return "healthy"
+
+
+# ----------------------------------------------------------------------------- the wallet
+
+
+class Wallet:
+    """Operations of one account (or none, for `status`) on one deployment."""
+
+    def __init__(self, deployment: Deployment, account=None):
+        self.deployment = deployment
+        self.account = account
+        self.pool = deployment.pool
+        self.asset = deployment.asset
+        self.asset_decimals = int(self.asset.decimals())
+        self.asset_symbol = str(self.asset.symbol())
+        self.scale = 10 ** (18 - self.asset_decimals)
+        self.share_decimals = int(self.pool.decimals())
+        if account is not None:
+            try:
+                check_account(account, networks.provider.network_choice, chain.chain_id)
+            except UnsafeAccountError as err:
+                raise WalletError(str(err)) from None
+
+    @classmethod
+    def open(cls, account=None, manifest_dir: Path | str = DEFAULT_MANIFEST_DIR) -> Wallet:
+        """A wallet on the deployment recorded for the connected network."""
+        return cls(attach(Path(manifest_dir)), account)
+
+    # ---------------------------------------------------------------- helpers
+
+    @property
+    def address(self) -> str:
+        if self.account is None:
+            raise WalletError("this operation needs an account → pass --account <alias> (TEST::0 on local chains)")
+        return str(self.account.address)
+
+    def token(self, symbol: str) -> tuple[str, Any]:
+        """(symbol as deployed, token contract) of a series, matched case-insensitively."""
+        for name, token in self.deployment.tokens.items():
+            if name.lower() == symbol.lower():
+                return name, token
+        known = ", ".join(self.deployment.tokens) or "none"
+        raise WalletError(f"no series {symbol!r} in {self.deployment.manifest_path} → use one of: {known}")
+
+    def _receiver(self, receiver: str | None) -> str:
+        if receiver is None:
+            return self.address
+        if not is_address(receiver):
+            raise WalletError(f"receiver {receiver!r} is not an address → pass 0x + 40 hex digits")
+        return to_checksum_address(receiver)
+
+    def _base(self, kind: str, slippage_bps: int) -> dict[str, Any]:
+        if not 0 <= slippage_bps <= BPS:
+            raise WalletError(f"slippage {slippage_bps} bps is out of range → use 0..10000 (50 = 0.5%)")
+        return {"kind": kind, "account": self.address, "asset_symbol": self.asset_symbol,
+                "asset_decimals": self.asset_decimals, "slippage_bps": slippage_bps}
+
+    def _oracle_problem(self) -> str | None:
+        try:
+            _eth_call(self.pool, "price", ())
+        except Web3ContractLogicError as err:
+            found = reverts.from_exception(err)
+            return str(found or err)
+        return None
+
+    def _funds_problems(self, amount: int) -> list[str]:
+        problems = []
+        balance = int(self.asset.balanceOf(self.address))
+        if balance < amount:
+            problems.append(f"your {self.asset_symbol} balance is {from_units(balance, self.asset_decimals)}, less than "
+                            f"{from_units(amount, self.asset_decimals)} → lower the amount or fund the account")
+        allowance = int(self.asset.allowance(self.address, self.pool.address))
+        if allowance < amount:
+            problems.append(f"the pool may spend only {from_units(allowance, self.asset_decimals)} of your "
+                            f"{self.asset_symbol} → approve it first: ape run wallet approve "
+                            f"{from_units(amount, self.asset_decimals)} (or unlimited)")
+        return problems
+
+    # ---------------------------------------------------------------- quotes
+
+    def quote_mint(self, symbol: str, amount: str | int | Decimal, slippage_bps: int = DEFAULT_SLIPPAGE_BPS,
+                   receiver: str | None = None) -> MintQuote:
+        """Mint `symbol` for `amount` of the asset (a human amount, e.g. "1000")."""
+        name, token = self.token(symbol)
+        assets = parse_amount(amount, self.asset_decimals, "amount")
+        base = self._base("mint", slippage_bps)
+        receiver = self._receiver(receiver)
+        pool = self.pool
+        params, state = pool.seriesParams(token), pool.seriesState(token)
+        supply, equity = int(token.totalSupply()), int(pool.equityOf(token))
+        gross = assets * self.scale
+        fee = _ceil_div(gross * params.mintFee, WAD)
+        net = gross - fee
+        problems, notes = [], []
+        if supply == 0:
+            expected = net * WAD // state.initialNav
+            notes.append(f"first mint of {name}: NAV starts at {from_wad(state.initialNav)}")
+        elif equity == 0:
+            expected = 0
+        else:
+            expected = net * supply // equity
+        if state.knockedOut or (supply > 0 and equity == 0):
+            problems.append(f"{name} is knocked out (its equity reached 0) → it can no longer be minted; pick another series")
+        elif expected == 0:
+            problems.append(f"{from_units(assets, self.asset_decimals)} {self.asset_symbol} buys less than one unit of "
+                            f"{name} → use a larger amount")
+        if pool.paused():
+            problems.append("the pool is paused: mints are suspended → wait for the owner to unpause (redemptions work)")
+        if (oracle := self._oracle_problem()) is not None:
+            problems.append(f"the oracle price is unusable ({oracle}) → wait for the feed to update; mints need a "
+                            "usable price")
+        else:
+            liabilities_after = int(pool.liabilities()) + net
+            reserve_after = int(pool.reserve()) + fee
+            floor_after = _ceil_div(liabilities_after * pool.floorRatio(), WAD)
+            if reserve_after < floor_after:
+                problems.append("the reserve would be below its floor after this mint: mints are suspended → wait "
+                                "for LPs to add capital or for the price to move back; try a smaller amount")
+        problems += self._funds_problems(assets)
+        nav = int(pool.navOf(token))
+        return MintQuote(**base, problems=tuple(problems), notes=tuple(notes), symbol=name, token=str(token.address),
+                         receiver=receiver, amount=assets, fee_rate=params.mintFee, fee=fee, net=net, nav=nav,
+                         expected_tokens=expected, min_tokens=lower_bound(expected, slippage_bps))
+
+    def quote_redeem(self, symbol: str, amount: str | int | Decimal | None, slippage_bps: int = DEFAULT_SLIPPAGE_BPS,
+                     receiver: str | None = None) -> RedeemQuote:
+        """Redeem `amount` tokens of `symbol` (None: the whole balance)."""
+        name, token = self.token(symbol)
+        base = self._base("redeem", slippage_bps)
+        receiver = self._receiver(receiver)
+        balance = int(token.balanceOf(self.address))
+        tokens = balance if amount is None else parse_amount(amount, 18, "amount")
+        pool = self.pool
+        params = pool.seriesParams(token)
+        supply, equity = int(token.totalSupply()), int(pool.equityOf(token))
+        problems, notes = [], []
+        if tokens == 0:
+            problems.append(f"you hold no {name} → nothing to redeem")
+        elif tokens > balance:
+            problems.append(f"you hold {from_wad(balance)} {name}, less than {from_wad(tokens)} → lower the amount "
+                            "(or use all)")
+        gross = tokens * equity // supply if supply else 0
+        fee = _ceil_div(gross * params.redeemFee, WAD)
+        payout = gross - fee
+        pooled, liabilities = int(pool.poolAssets()) * self.scale, int(pool.liabilities())
+        pro_rata = None
+        if pooled < liabilities:
+            payout = payout * pooled // liabilities
+            pro_rata = Decimal(pooled) / Decimal(liabilities)
+            notes.append(f"the reserve is negative: every redemption is paid at {pro_rata:.4%} of its claim")
+        if pool.seriesState(token).knockedOut or (supply and equity == 0):
+            notes.append(f"{name} is knocked out: redeeming burns the tokens for nothing")
+        if (oracle := self._oracle_problem()) is not None:
+            problems.append(f"the oracle price is unusable ({oracle}) → wait for the feed to update; redemptions "
+                            "need a usable price")
+        expected = payout // self.scale
+        return RedeemQuote(**base, problems=tuple(problems), notes=tuple(notes), symbol=name, token=str(token.address),
+                           receiver=receiver, amount=tokens, fee_rate=params.redeemFee, gross=gross, fee=fee,
+                           pro_rata=pro_rata, nav=int(pool.navOf(token)), expected_assets=expected,
+                           min_assets=lower_bound(expected, slippage_bps))
+
+    def quote_lp_deposit(self, amount: str | int | Decimal, slippage_bps: int = DEFAULT_SLIPPAGE_BPS,
+                         receiver: str | None = None) -> LpDepositQuote:
+        """Deposit `amount` of the asset into the reserve for LP shares."""
+        assets = parse_amount(amount, self.asset_decimals, "amount")
+        base = self._base("lp-deposit", slippage_bps)
+        receiver = self._receiver(receiver)
+        pool = self.pool
+        problems = []
+        if int(pool.maxDeposit(receiver)) < assets:
+            problems.append("deposits are closed: the oracle price is unusable or the reserve is negative → wait, or "
+                            "recapitalise the reserve with fundReserve (no shares)")
+        shares = int(pool.previewDeposit(assets))
+        if shares == 0 and not problems:
+            problems.append("the amount buys no shares → use a larger amount")
+        problems += self._funds_problems(assets)
+        notes = (LP_BOUND_NOTE.format(what="deposit has no minimum-shares argument"),)
+        one_share = int(pool.convertToAssets(10**self.share_decimals))
+        share_value = from_units(one_share, self.asset_decimals)
+        return LpDepositQuote(**base, problems=tuple(problems), notes=notes, receiver=receiver,
+                              share_decimals=self.share_decimals, amount=assets,
+                              expected_shares=shares, min_shares=lower_bound(shares, slippage_bps),
+                              share_value=share_value)
+
+    def quote_lp_withdraw(self, amount: str | int | Decimal | None, slippage_bps: int = DEFAULT_SLIPPAGE_BPS,
+                          receiver: str | None = None) -> LpWithdrawQuote:
+        """Withdraw `amount` of the asset (burning shares), or None: redeem every share the pool lets go now."""
+        base = self._base("lp-withdraw", slippage_bps)
+        receiver = self._receiver(receiver)
+        pool, owner = self.pool, self.address
+        max_withdraw = int(pool.maxWithdraw(owner))
+        problems = []
+        notes = [LP_BOUND_NOTE.format(what="withdraw/redeem have no bound argument")]
+        if amount is None:
+            shares = int(pool.maxRedeem(owner))
+            held = int(pool.balanceOf(owner))
+            assets = int(pool.previewRedeem(shares)) if shares else 0
+            if held == 0:
+                problems.append("you hold no LP shares → nothing to withdraw")
+            elif shares == 0:
+                problems.append("none of your shares can be redeemed now: the reserve is at its floor (or the oracle "
+                                "is unusable) → wait for the reserve to grow")
+            elif shares < held:
+                notes.append(f"only {from_units(shares, self.share_decimals)} of your "
+                             f"{from_units(held, self.share_decimals)} shares can be redeemed now (the "
+                             "reserve must stay above its floor)")
+            return LpWithdrawQuote(**base, problems=tuple(problems), notes=tuple(notes), receiver=receiver,
+                                   share_decimals=self.share_decimals, by_shares=True, amount=shares, expected_assets=assets, expected_shares=shares,
+                                   bound=lower_bound(assets, slippage_bps), max_withdraw=max_withdraw)
+        assets = parse_amount(amount, self.asset_decimals, "amount")
+        if assets > max_withdraw:
+            problems.append(f"you can withdraw at most {from_units(max_withdraw, self.asset_decimals)} "
+                            f"{self.asset_symbol} now (your shares' value, capped so the reserve stays above its "
+                            "floor) → withdraw less, or use all")
+        shares = int(pool.previewWithdraw(assets))
+        return LpWithdrawQuote(**base, problems=tuple(problems), notes=tuple(notes), receiver=receiver,
+                               share_decimals=self.share_decimals, by_shares=False, amount=assets, expected_assets=assets, expected_shares=shares,
+                               bound=upper_bound(shares, slippage_bps), max_withdraw=max_withdraw)
+
+    def quote_approve(self, amount: str | int | Decimal | None) -> ApproveQuote:
+        """Let the pool spend `amount` of the asset (None: unlimited)."""
+        units = MAX_UINT256 if amount is None else parse_amount(amount, self.asset_decimals, "amount")
+        current = int(self.asset.allowance(self.address, self.pool.address))
+        notes = ("an unlimited approval lets the pool pull any amount of your asset in later mints and deposits",) \
+            if units == MAX_UINT256 else ()
+        return ApproveQuote(**self._base("approve", 0), problems=(), notes=notes, spender=str(self.pool.address),
+                            amount=units, current=current)
+
+    # ---------------------------------------------------------------- simulate and send
+
+    def _call(self, quote: Quote) -> tuple[Any, str, tuple]:
+        """(contract, method, arguments) of the transaction a quote describes, with its on-chain bound."""
+        if isinstance(quote, MintQuote):
+            return self.token(quote.symbol)[1], "mint", (quote.amount, quote.min_tokens, quote.receiver)
+        if isinstance(quote, RedeemQuote):
+            return self.token(quote.symbol)[1], "redeem", (quote.amount, quote.min_assets, quote.receiver)
+        if isinstance(quote, LpDepositQuote):
+            return self.pool, "deposit", (quote.amount, quote.receiver)
+        if isinstance(quote, LpWithdrawQuote):
+            method = "redeem" if quote.by_shares else "withdraw"
+            return self.pool, method, (quote.amount, quote.receiver, quote.account)
+        if isinstance(quote, ApproveQuote):
+            return self.asset, "approve", (quote.spender, quote.amount)
+        raise TypeError(f"not a quote: {quote!r}")
+
+    def simulate(self, quote: Quote) -> int:
+        """The operation's result now (tokens, assets, or shares burned for a withdrawal by assets), by
+        ``eth_call`` from the account with no bound (mint/redeem get 0 as their minimum). Raises
+        ``WalletError`` with the decoded reason if the call reverts."""
+        contract, method, args = self._call(quote)
+        if isinstance(quote, (MintQuote, RedeemQuote)):
+            args = (args[0], 0, args[2])
+        try:
+            (result,) = _eth_call(contract, method, args, sender=quote.account)
+        except Web3ContractLogicError as err:
+            raise WalletError(f"{quote.kind} would revert, nothing sent: {reverts.describe(err)}") from None
+        return int(result)
+
+    def execute(self, quote: Quote) -> TxResult:
+        """Refuses, simulates, checks the bound, sends; see the module's notes."""
+        if quote.account.lower() != self.address.lower():
+            raise WalletError(f"the quote is for {quote.account}, not {self.address} → quote again with this account")
+        if quote.problems:
+            raise WalletError(f"{quote.kind} refused, nothing sent: " + "; ".join(quote.problems))
+        simulated = self.simulate(quote)
+        if quote.breaks_bound(simulated):
+            log.warning("refusing %s: simulated %s breaks the bound", quote.kind, simulated)
+            raise SlippageRefused(quote, simulated)
+        contract, method, args = self._call(quote)
+        try:
+            receipt = getattr(contract, method)(*args, sender=self.account)
+        except Exception as err:
+            found = reverts.from_exception(err)
+            if found is None:
+                raise
+            raise WalletError(f"{quote.kind} reverted: {found.explain()}") from None
+        log.debug("%s sent in %s", quote.kind, receipt.txn_hash)
+        return self._result(quote, receipt)
+
+    def _result(self, quote: Quote, receipt) -> TxResult:
+        common = {"kind": quote.kind, "txn_hash": str(receipt.txn_hash), "gas_used": int(receipt.gas_used),
+                  "receipt": receipt}
+        pool = self.pool
+        if isinstance(quote, MintQuote):
+            ev = next(iter(receipt.events.filter(pool.Minted)))
+            return TxResult(**common, spent=int(ev.assets), received=int(ev.tokens), fee=int(ev.fee))
+        if isinstance(quote, RedeemQuote):
+            ev = next(iter(receipt.events.filter(pool.Redeemed)))
+            return TxResult(**common, spent=int(ev.tokens), received=int(ev.assets), fee=int(ev.fee))
+        if isinstance(quote, LpDepositQuote):
+            ev = next(iter(receipt.events.filter(pool.Deposit)))
+            return TxResult(**common, spent=int(ev.assets), received=int(ev.shares))
+        if isinstance(quote, LpWithdrawQuote):
+            ev = next(iter(receipt.events.filter(pool.Withdraw)))
+            return TxResult(**common, spent=int(ev.shares), received=int(ev.assets))
+        return TxResult(**common, spent=quote.amount, received=0)
+
+    # ---------------------------------------------------------------- local helpers
+
+    def faucet(self, amount: str | int | Decimal) -> TxResult:
+        """Local chains only: mints `amount` of the mock settlement asset (MockERC20) to the account."""
+        if not is_local_network(networks.provider.network_choice, chain.chain_id):
+            raise WalletError(f"the faucet mints the mock asset of local chains; {networks.provider.network_choice} "
+                              f"is not one → get {self.asset_symbol} the usual way for this network")
+        units = parse_amount(amount, self.asset_decimals, "amount")
+        mock = project.MockERC20.at(self.asset.address)
+        try:
+            receipt = mock.mint(self.address, units, sender=self.account)
+        except Exception as err:  # noqa: BLE001 - not a mock: no public mint
+            raise WalletError(f"the asset {self.asset.address} did not mint ({reverts.describe(err)}) → the faucet "
+                              "works only with the MockERC20 that deploy puts on local chains") from None
+        return TxResult(kind="faucet", txn_hash=str(receipt.txn_hash), gas_used=int(receipt.gas_used), spent=0,
+                        received=units, receipt=receipt)
+
+    # ---------------------------------------------------------------- status
+
+    def status(self) -> PoolStatus:
+        """Every series' NAV, leverage, band, next fallback and trigger, and the reserve's health."""
+        pool = self.pool
+        now = int(chain.blocks.head.timestamp)
+        oracle_problem = self._oracle_problem()
+        price = None if oracle_problem else int(pool.price())
+        account = None if self.account is None else self.address
+        series = []
+        for symbol, token in self.deployment.tokens.items():
+            params, state = pool.seriesParams(token), pool.seriesState(token)
+            supply = int(token.totalSupply())
+            equity = int(pool.equityOf(token))
+            live = not state.knockedOut and (supply > 0 or equity > 0)
+            next_fallback = state.lastRebalance + params.fallbackInterval if params.fallbackInterval and live else None
+            series.append(SeriesStatus(
+                symbol=symbol, address=str(token.address), side="long" if state.isLong else "short", supply=supply,
+                nav=int(pool.navOf(token)), leverage=int(pool.leverageOf(token)),
+                target_leverage=params.targetLeverage, min_leverage=params.minLeverage,
+                max_leverage=params.maxLeverage, equity=equity, exposure=int(pool.exposureOf(token)),
+                fallback_interval=params.fallbackInterval, last_rebalance=state.lastRebalance,
+                next_fallback=next_fallback, trigger=TRIGGER_NAMES.get(pool.rebalanceStatusOf(token), "unknown"),
+                knocked_out=state.knockedOut, mint_fee=params.mintFee, redeem_fee=params.redeemFee,
+                streaming_fee=params.streamingFee, balance=None if account is None else int(token.balanceOf(account)),
+            ))
+        account_status = None
+        if account is not None:
+            shares = int(pool.balanceOf(account))
+            account_status = AccountStatus(
+                address=account, asset_balance=int(self.asset.balanceOf(account)),
+                allowance=int(self.asset.allowance(account, pool.address)), lp_shares=shares,
+                lp_value=int(pool.convertToAssets(shares)) if shares else 0, max_withdraw=int(pool.maxWithdraw(account)),
+            )
+        return PoolStatus(
+            network=networks.provider.network_choice, pool=str(pool.address), timestamp=now,
+            asset_symbol=self.asset_symbol, asset_decimals=self.asset_decimals, price=price,
+            oracle_problem=oracle_problem, mark_price=int(pool.markPrice()), reserve=int(pool.reserve()),
+            liabilities=int(pool.liabilities()), floor=int(pool.floor()), floor_ratio=int(pool.floorRatio()),
+            floor_breached=bool(pool.floorBreached()), net_exposure=int(pool.netExposure()),
+            pool_assets=int(pool.poolAssets()), lp_total_assets=int(pool.totalAssets()),
+            lp_supply=int(pool.totalSupply()), paused=bool(pool.paused()), series=tuple(series),
+            account=account_status,
+        )
+

@@ -1,0 +1,321 @@
+"""`ape run wallet ...`: mint, redeem, lp-deposit, lp-withdraw, approve and status on a deployment.
+
+Thin: `levtoken.wallet` quotes, checks, simulates and sends; this file parses arguments and renders with
+rich. Every sending command shows its quote (expected output, fees, slippage bound) and asks before
+sending (`--yes` skips the question); it refuses, sends nothing and exits 1 when the quote has a problem
+or when the simulated result would break the bound. See docs/wallet.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from ape.cli import account_option
+from rich.console import Console
+from rich.table import Table
+
+from levtoken.cli_support import ConnectedCommand, setup_logging, user_errors
+from levtoken.units import from_units, from_wad
+from levtoken.wallet import (
+    DEFAULT_SLIPPAGE_BPS,
+    MAX_UINT256,
+    ApproveQuote,
+    LpDepositQuote,
+    LpWithdrawQuote,
+    MintQuote,
+    PoolStatus,
+    Quote,
+    RedeemQuote,
+    TxResult,
+    Wallet,
+)
+
+ALL = ("all", "max")
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _num(value: Decimal, places: int = 6) -> str:
+    text = f"{value:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _pct(wad: int) -> str:
+    return f"{from_wad(wad) * 100:.3g}%"
+
+
+def _x(wad: int) -> str:
+    return f"{from_wad(wad):.3f}x"
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def _quote_table(quote: Quote) -> Table:
+    table = Table(title=f"{quote.kind} (account {quote.account})", show_header=False, title_justify="left")
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    a = quote.asset_symbol
+    if isinstance(quote, MintQuote):
+        table.add_row("pay", f"{_num(quote.assets(quote.amount))} {a}")
+        table.add_row("mint fee", f"{_num(from_wad(quote.fee))} {a} ({_pct(quote.fee_rate)})")
+        table.add_row("NAV now", f"{_num(from_wad(quote.nav))} {a} per {quote.symbol}")
+        table.add_row("expected", f"{_num(from_wad(quote.expected_tokens), 8)} {quote.symbol}")
+        table.add_row(f"at least ({quote.slippage_bps} bps)", f"{_num(from_wad(quote.min_tokens), 8)} {quote.symbol}")
+        table.add_row("receiver", quote.receiver)
+    elif isinstance(quote, RedeemQuote):
+        table.add_row("burn", f"{_num(from_wad(quote.amount), 8)} {quote.symbol}")
+        table.add_row("NAV now", f"{_num(from_wad(quote.nav))} {a} per {quote.symbol}")
+        table.add_row("claim", f"{_num(from_wad(quote.gross))} {a}")
+        table.add_row("redeem fee", f"{_num(from_wad(quote.fee))} {a} ({_pct(quote.fee_rate)})")
+        if quote.pro_rata is not None:
+            table.add_row("pro-rata factor", f"{quote.pro_rata:.6f} (reserve negative)")
+        table.add_row("expected", f"{_num(quote.assets(quote.expected_assets))} {a}")
+        table.add_row(f"at least ({quote.slippage_bps} bps)", f"{_num(quote.assets(quote.min_assets))} {a}")
+        table.add_row("receiver", quote.receiver)
+    elif isinstance(quote, LpDepositQuote):
+        table.add_row("deposit", f"{_num(quote.assets(quote.amount))} {a}")
+        table.add_row("share value now", f"{_num(quote.share_value, 8)} {a}")
+        table.add_row("expected", f"{_num(quote.shares(quote.expected_shares))} LP shares")
+        table.add_row(f"at least ({quote.slippage_bps} bps)", f"{_num(quote.shares(quote.min_shares))} LP shares")
+        table.add_row("receiver", quote.receiver)
+    elif isinstance(quote, LpWithdrawQuote):
+        table.add_row("withdrawable now", f"{_num(quote.assets(quote.max_withdraw))} {a}")
+        if quote.by_shares:
+            table.add_row("burn", f"{_num(quote.shares(quote.amount))} LP shares")
+            table.add_row("expected", f"{_num(quote.assets(quote.expected_assets))} {a}")
+            table.add_row(f"at least ({quote.slippage_bps} bps)", f"{_num(quote.assets(quote.bound))} {a}")
+        else:
+            table.add_row("receive", f"{_num(quote.assets(quote.amount))} {a}")
+            table.add_row("expected burn", f"{_num(quote.shares(quote.expected_shares))} LP shares")
+            table.add_row(f"at most ({quote.slippage_bps} bps)", f"{_num(quote.shares(quote.bound))} LP shares")
+        table.add_row("receiver", quote.receiver)
+    elif isinstance(quote, ApproveQuote):
+        table.add_row("spender (pool)", quote.spender)
+        table.add_row("allowance now", _allowance(quote, quote.current))
+        table.add_row("new allowance", _allowance(quote, quote.amount))
+    return table
+
+
+def _allowance(quote: Quote, units: int) -> str:
+    return "unlimited" if units == MAX_UINT256 else f"{_num(quote.assets(units))} {quote.asset_symbol}"
+
+
+def _result_line(quote: Quote, result: TxResult) -> str:
+    a = quote.asset_symbol
+    if isinstance(quote, MintQuote):
+        got = f"minted {_num(from_wad(result.received), 8)} {quote.symbol} for {_num(quote.assets(result.spent))} {a}"
+    elif isinstance(quote, RedeemQuote):
+        got = f"redeemed {_num(from_wad(result.spent), 8)} {quote.symbol} for {_num(quote.assets(result.received))} {a}"
+    elif isinstance(quote, LpDepositQuote):
+        got = f"deposited {_num(quote.assets(result.spent))} {a} for {_num(quote.shares(result.received))} LP shares"
+    elif isinstance(quote, LpWithdrawQuote):
+        got = f"withdrew {_num(quote.assets(result.received))} {a} for {_num(quote.shares(result.spent))} LP shares"
+    else:
+        got = f"allowance set to {_allowance(quote, result.spent)}"
+    return f"[green]done[/]: {got} (tx {result.txn_hash}, gas {result.gas_used:,})"
+
+
+def _send(wallet: Wallet, quote: Quote, yes: bool) -> None:
+    """Shows the quote, refuses on problems, asks, then simulates and sends."""
+    console = _console()
+    console.print(_quote_table(quote))
+    for note in quote.notes:
+        console.print(f"[yellow]note[/]: {note}")
+    if quote.problems:
+        for problem in quote.problems:
+            console.print(f"[red]problem[/]: {problem}")
+        raise click.ClickException(f"{quote.kind} refused, nothing sent ({len(quote.problems)} problem(s) above)")
+    if not yes:
+        click.confirm("Send this transaction?", abort=True)
+    result = wallet.execute(quote)
+    console.print(_result_line(quote, result))
+
+
+def _when(timestamp: int | None, now: int) -> str:
+    if timestamp is None:
+        return "-"
+    at = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    left = timestamp - now
+    if left <= 0:
+        return f"{at} (due)"
+    hours, minutes = divmod(left // 60, 60)
+    return f"{at} (in {hours}h {minutes:02d}m)"
+
+
+def _status_tables(s: PoolStatus) -> list[Table]:
+    a, d = s.asset_symbol, s.asset_decimals
+    pool = Table(title=f"pool {s.pool} on {s.network}", show_header=False, title_justify="left")
+    pool.add_column("what", style="bold")
+    pool.add_column("value")
+    price = f"{_num(from_wad(s.price), 4)} {a}" if s.price is not None else f"[red]unusable[/] ({s.oracle_problem})"
+    pool.add_row("oracle price", price)
+    if s.price is None:
+        pool.add_row("mark price (views)", f"{_num(from_wad(s.mark_price), 4)} {a}")
+    pool.add_row("reserve", f"{_num(from_wad(s.reserve), 2)} {a}")
+    pool.add_row("liabilities", f"{_num(from_wad(s.liabilities), 2)} {a}")
+    pool.add_row("floor", f"{_num(from_wad(s.floor), 2)} {a} ({_pct(s.floor_ratio)} of liabilities)")
+    pool.add_row("coverage", "- (no liabilities)" if s.coverage is None else f"{s.coverage:.2%}")
+    colour = "green" if s.health == "healthy" else "red"
+    pool.add_row("health", f"[{colour}]{s.health}[/]" + (" (paused)" if s.paused else ""))
+    pool.add_row("net exposure", f"{_num(from_wad(s.net_exposure), 4)} units of the underlying")
+    pool.add_row("utilization", "-" if s.utilization is None else f"{s.utilization:.2%}")
+    pool.add_row("LP capital", f"{_num(from_units(s.lp_total_assets, d), 2)} {a}")
+    if s.account is not None:
+        acc = s.account
+        pool.add_row("account", acc.address)
+        pool.add_row(f"  {a} balance", _num(from_units(acc.asset_balance, d)))
+        pool.add_row("  allowance to pool", "unlimited" if acc.allowance == MAX_UINT256 else
+                     _num(from_units(acc.allowance, d)))
+        pool.add_row("  LP value", f"{_num(from_units(acc.lp_value, d))} {a} (withdrawable now "
+                                   f"{_num(from_units(acc.max_withdraw, d))})")
+
+    series = Table(title=f"series at {_when(s.timestamp, s.timestamp).split(' (')[0]}", title_justify="left")
+    series.add_column("", style="bold")
+    for x in s.series:
+        series.add_column(x.symbol, justify="right")
+    rows: dict[str, list[str]] = {key: [] for key in (
+        "side", "NAV", "leverage", "target", "band", "next fallback", "rebalance", "supply", "equity",
+        "fees mint/redeem/year")}
+    if s.account is not None:
+        rows["your balance"] = []
+    for x in s.series:
+        if x.knocked_out:
+            trigger = "[red]knocked out[/]"
+        elif x.trigger == "none":
+            trigger = "none"
+        else:
+            trigger = f"[yellow]{x.trigger} (due now)[/]"
+        rows["side"].append(x.side)
+        rows["NAV"].append(f"{_num(from_wad(x.nav), 4)} {a}")
+        rows["leverage"].append(_x(x.leverage))
+        rows["target"].append(_x(x.target_leverage))
+        rows["band"].append(f"{_x(x.min_leverage) if x.min_leverage else 'off'} - {_x(x.max_leverage)}")
+        rows["next fallback"].append("off" if x.fallback_interval == 0 else _when(x.next_fallback, s.timestamp))
+        rows["rebalance"].append(trigger)
+        rows["supply"].append(_num(from_wad(x.supply), 4))
+        rows["equity"].append(f"{_num(from_wad(x.equity), 2)} {a}")
+        rows["fees mint/redeem/year"].append(f"{_pct(x.mint_fee)} / {_pct(x.redeem_fee)} / {_pct(x.streaming_fee)}")
+        if s.account is not None:
+            rows["your balance"].append(_num(from_wad(x.balance or 0), 6))
+    for key, values in rows.items():
+        series.add_row(key, *values)
+    return [pool, series]
+
+
+# ----------------------------------------------------------------------------- commands
+
+_slippage = click.option("--slippage-bps", type=click.IntRange(0, 10_000), default=DEFAULT_SLIPPAGE_BPS,
+                         show_default=True, help="accepted worsening of the result, in basis points (50 = 0.5%)")
+_yes = click.option("--yes", "-y", is_flag=True, help="send without asking")
+_deployments = click.option("--deployments", type=click.Path(file_okay=False, path_type=Path), default="deployments",
+                            show_default=True, help="directory of the deployment manifests")
+_receiver = click.option("--receiver", default=None, help="who receives the output (default: the account)")
+
+
+@click.group(help="Mint, redeem and provide liquidity on a levtoken deployment (the manifest of --network).")
+def cli() -> None:
+    setup_logging()
+
+
+@cli.command(cls=ConnectedCommand, short_help="mint series tokens for the settlement asset")
+@click.argument("symbol")
+@click.argument("amount")
+@_receiver
+@_slippage
+@_yes
+@_deployments
+@account_option()
+@user_errors
+def mint(symbol: str, amount: str, receiver, slippage_bps: int, yes: bool, deployments: Path, account) -> None:
+    """Mint SYMBOL tokens for AMOUNT of the settlement asset (e.g. `mint ETH3L 1000`)."""
+    wallet = Wallet.open(account, deployments)
+    _send(wallet, wallet.quote_mint(symbol, amount, slippage_bps, receiver), yes)
+
+
+@cli.command(cls=ConnectedCommand, short_help="redeem series tokens for the settlement asset")
+@click.argument("symbol")
+@click.argument("amount")
+@_receiver
+@_slippage
+@_yes
+@_deployments
+@account_option()
+@user_errors
+def redeem(symbol: str, amount: str, receiver, slippage_bps: int, yes: bool, deployments: Path, account) -> None:
+    """Redeem AMOUNT of SYMBOL tokens (or `all`) for the settlement asset."""
+    wallet = Wallet.open(account, deployments)
+    tokens = None if amount.lower() in ALL else amount
+    _send(wallet, wallet.quote_redeem(symbol, tokens, slippage_bps, receiver), yes)
+
+
+@cli.command("lp-deposit", cls=ConnectedCommand, short_help="deposit the settlement asset into the reserve")
+@click.argument("amount")
+@_receiver
+@_slippage
+@_yes
+@_deployments
+@account_option()
+@user_errors
+def lp_deposit(amount: str, receiver, slippage_bps: int, yes: bool, deployments: Path, account) -> None:
+    """Deposit AMOUNT of the settlement asset into the reserve pool for LP shares."""
+    wallet = Wallet.open(account, deployments)
+    _send(wallet, wallet.quote_lp_deposit(amount, slippage_bps, receiver), yes)
+
+
+@cli.command("lp-withdraw", cls=ConnectedCommand, short_help="withdraw the settlement asset from the reserve")
+@click.argument("amount")
+@_receiver
+@_slippage
+@_yes
+@_deployments
+@account_option()
+@user_errors
+def lp_withdraw(amount: str, receiver, slippage_bps: int, yes: bool, deployments: Path, account) -> None:
+    """Withdraw AMOUNT of the settlement asset (or `all`: every share the floor lets go now)."""
+    wallet = Wallet.open(account, deployments)
+    assets = None if amount.lower() in ALL else amount
+    _send(wallet, wallet.quote_lp_withdraw(assets, slippage_bps, receiver), yes)
+
+
+@cli.command(cls=ConnectedCommand, short_help="let the pool spend the settlement asset")
+@click.argument("amount")
+@_yes
+@_deployments
+@account_option()
+@user_errors
+def approve(amount: str, yes: bool, deployments: Path, account) -> None:
+    """Approve the pool to spend AMOUNT of the settlement asset (or `unlimited`)."""
+    wallet = Wallet.open(account, deployments)
+    units = None if amount.lower() in ("unlimited", "max") else amount
+    _send(wallet, wallet.quote_approve(units), yes)
+
+
+@cli.command(cls=ConnectedCommand, short_help="NAV, leverage, band, next fallback and reserve health")
+@_deployments
+@account_option(prompt=False)
+@user_errors
+def status(deployments: Path, account) -> None:
+    """Every series' NAV, leverage, band, target, next fallback and rebalance trigger, and the reserve's
+    health (reserve, liabilities, floor, coverage); with --account, its balances too."""
+    console = _console()
+    for table in _status_tables(Wallet.open(account, deployments).status()):
+        console.print(table)
+
+
+@cli.command(cls=ConnectedCommand, short_help="local chains: mint the mock settlement asset to the account")
+@click.argument("amount")
+@_deployments
+@account_option()
+@user_errors
+def faucet(amount: str, deployments: Path, account) -> None:
+    """Mint AMOUNT of the mock settlement asset to the account (local chains only)."""
+    wallet = Wallet.open(account, deployments)
+    result = wallet.faucet(amount)
+    _console().print(f"[green]done[/]: minted {_num(from_units(result.received, wallet.asset_decimals))} "
+                     f"{wallet.asset_symbol} to {wallet.address} (tx {result.txn_hash})")

@@ -1,0 +1,332 @@
+"""levtoken.wallet and `ape run wallet ...` on a local chain: quotes from the pool's views, the result of
+each command, refusals (problems, and slippage when the price moves between quote and send) that send
+nothing, and the status report."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import click
+import pytest
+from click.testing import CliRunner
+from conftest import USDC, WAD, set_price, warp
+
+from levtoken.config import DeploymentConfig, eth_preset
+from levtoken.deployment import deploy
+from levtoken.wallet import MAX_UINT256, SlippageRefused, Wallet, WalletError
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "wallet.py"
+ALICE, BOB = "TEST::2", "TEST::3"  # accounts[2], accounts[3] (the conftest's alice and bob)
+
+
+def ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+@pytest.fixture(scope="module")
+def env(owner, lp, alice, tmp_path_factory):
+    """ETH3L (mint fee 0.1%, redeem fee 0.2%) and ETH3S from the manifest in `env.dir`; 1M USDC of LP
+    capital; alice holds 100k USDC (no approval yet)."""
+    directory = tmp_path_factory.mktemp("wallet")
+    raw = eth_preset().model_dump(mode="json")
+    raw["series"][0].update(mint_fee="0.001", redeem_fee="0.002")
+    d = deploy(DeploymentConfig.model_validate(raw), owner, manifest_dir=directory)
+    d.asset.mint(lp, 1_000_000 * USDC, sender=owner)
+    d.asset.approve(d.pool, MAX_UINT256, sender=lp)
+    d.pool.deposit(1_000_000 * USDC, lp, sender=lp)
+    d.asset.mint(alice, 100_000 * USDC, sender=owner)
+    return SimpleNamespace(dir=directory, d=d)
+
+
+@pytest.fixture
+def wallet(env, alice):
+    return Wallet.open(alice, env.dir)
+
+
+@pytest.fixture
+def cli():
+    """The click group of scripts/wallet.py (loaded once; a plain fixture keeps ape's snapshots simple)."""
+    return _wallet_script().cli
+
+
+@functools.lru_cache(maxsize=1)
+def _wallet_script():
+    spec = importlib.util.spec_from_file_location("levtoken_script_wallet", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(cli, env, *args, input=None):
+    return CliRunner().invoke(cli, [*args, "--deployments", str(env.dir)], input=input)
+
+
+def approve_and_mint(wallet, symbol="ETH3L", amount="1000"):
+    wallet.execute(wallet.quote_approve(None))
+    return wallet.execute(wallet.quote_mint(symbol, amount))
+
+
+# ----------------------------------------------------------------------------- library: quotes and results
+
+
+def test_first_mint_quote_fee_bound_and_result(wallet, env, alice):
+    wallet.execute(wallet.quote_approve(None))
+    quote = wallet.quote_mint("eth3l", "1000")  # symbols are case-insensitive
+    assert quote.ok and quote.symbol == "ETH3L"
+    assert quote.fee == 10**18  # ceil(1000e18 * 0.001): 1 USDC
+    assert quote.net == 999 * WAD
+    assert quote.expected_tokens == 999 * WAD * WAD // (100 * WAD)  # first mint: net / initialNav
+    assert quote.min_tokens == quote.expected_tokens * 9_950 // 10_000
+    assert any("first mint" in note for note in quote.notes)
+    result = wallet.execute(quote)
+    assert (result.spent, result.received, result.fee) == (1000 * USDC, quote.expected_tokens, quote.fee)
+    assert env.d.tokens["ETH3L"].balanceOf(alice) == quote.expected_tokens
+
+
+def test_later_mint_uses_supply_over_equity(wallet, env, owner):
+    approve_and_mint(wallet)
+    set_price(env.d.oracle, 2_100, owner)
+    token, pool = env.d.tokens["ETH3L"], env.d.pool
+    supply, equity = token.totalSupply(), pool.equityOf(token)
+    quote = wallet.quote_mint("ETH3L", "500.5", slippage_bps=100)
+    fee = ceil_div(500_500_000 * 10**12 * 10**15, WAD)
+    assert quote.expected_tokens == (500_500_000 * 10**12 - fee) * supply // equity
+    assert quote.min_tokens == quote.expected_tokens * 9_900 // 10_000
+    assert wallet.execute(quote).received == quote.expected_tokens
+
+
+def test_redeem_quote_fee_and_result(wallet, env, alice):
+    approve_and_mint(wallet)
+    token, pool = env.d.tokens["ETH3L"], env.d.pool
+    held = token.balanceOf(alice)
+    quote = wallet.quote_redeem("ETH3L", None)  # everything held
+    gross = held * pool.equityOf(token) // token.totalSupply()
+    fee = ceil_div(gross * 2 * 10**15, WAD)
+    assert (quote.amount, quote.gross, quote.fee, quote.pro_rata) == (held, gross, fee, None)
+    assert quote.expected_assets == (gross - fee) // 10**12
+    assert quote.min_assets == quote.expected_assets * 9_950 // 10_000
+    before = env.d.asset.balanceOf(alice)
+    result = wallet.execute(quote)
+    assert result.received == quote.expected_assets and result.fee == fee
+    assert env.d.asset.balanceOf(alice) - before == quote.expected_assets
+    assert token.balanceOf(alice) == 0
+
+
+def test_redeem_is_quoted_pro_rata_when_the_reserve_is_negative(owner, lp, alice, tmp_path):
+    d = deploy(eth_preset(), owner, manifest_dir=tmp_path)
+    for account, cash in ((lp, 1_000), (alice, 5_000)):
+        d.asset.mint(account, cash * USDC, sender=owner)
+        d.asset.approve(d.pool, MAX_UINT256, sender=account)
+    d.pool.deposit(1_000 * USDC, lp, sender=lp)
+    w = Wallet.open(alice, tmp_path)
+    w.execute(w.quote_mint("ETH3L", "5000"))
+    set_price(d.oracle, 2_800, owner)  # +40%: ETH3L equity 11,000 against 6,000 of pool assets
+    assert d.pool.reserve() == -5_000 * WAD
+    quote = w.quote_redeem("ETH3L", None)
+    assert quote.gross == 11_000 * WAD
+    assert quote.pro_rata == Decimal(6_000) / Decimal(11_000)
+    assert quote.expected_assets == 6_000 * USDC
+    assert any("reserve is negative" in note for note in quote.notes)
+    assert w.execute(quote).received == quote.expected_assets
+
+
+def test_lp_deposit_and_withdrawals(wallet, env, alice):
+    wallet.execute(wallet.quote_approve("20000"))
+    pool = env.d.pool
+    deposit = wallet.quote_lp_deposit("10000")
+    assert deposit.expected_shares == pool.previewDeposit(10_000 * USDC)
+    assert deposit.min_shares == deposit.expected_shares * 9_950 // 10_000
+    assert wallet.execute(deposit).received == deposit.expected_shares
+
+    partial = wallet.quote_lp_withdraw("4000")
+    assert not partial.by_shares and partial.expected_shares == pool.previewWithdraw(4_000 * USDC)
+    assert partial.bound == ceil_div(partial.expected_shares * 10_050, 10_000)
+    result = wallet.execute(partial)
+    assert (result.received, result.spent) == (4_000 * USDC, partial.expected_shares)
+
+    rest = wallet.quote_lp_withdraw(None)
+    assert rest.by_shares and rest.amount == pool.balanceOf(alice)
+    assert wallet.execute(rest).received == rest.expected_assets
+    assert pool.balanceOf(alice) == 0
+
+
+def test_approve_sets_the_allowance(wallet, env, alice):
+    quote = wallet.quote_approve("250.5")
+    assert (quote.current, quote.amount) == (0, 250_500_000)
+    wallet.execute(quote)
+    assert env.d.asset.allowance(alice, env.d.pool) == 250_500_000
+
+
+# ----------------------------------------------------------------------------- library: refusals send nothing
+
+
+def test_slippage_refused_when_the_price_moves_between_quote_and_send(wallet, env, alice, owner):
+    approve_and_mint(wallet)
+    token, asset = env.d.tokens["ETH3L"], env.d.asset
+    mint = wallet.quote_mint("ETH3L", "1000")
+    redeem = wallet.quote_redeem("ETH3L", "5")
+    set_price(env.d.oracle, 2_020, owner)  # +1%: ETH3L NAV +3%, fewer tokens per USDC
+    nonce, tokens, cash = alice.nonce, token.balanceOf(alice), asset.balanceOf(alice)
+    with pytest.raises(SlippageRefused, match="mint refused, nothing sent") as info:
+        wallet.execute(mint)
+    assert info.value.simulated < mint.min_tokens
+    set_price(env.d.oracle, 1_980, owner)  # -1% from the quote: the redemption pays 3% less
+    with pytest.raises(SlippageRefused, match="redeem refused, nothing sent"):
+        wallet.execute(redeem)
+    assert (alice.nonce, token.balanceOf(alice), asset.balanceOf(alice)) == (nonce, tokens, cash)
+    # a wider bound accepts the same move
+    assert wallet.execute(wallet.quote_redeem("ETH3L", "5", slippage_bps=500)).received > 0
+
+
+def test_the_contract_enforces_the_bound_if_the_state_moves_after_simulation(wallet, env, alice, owner, monkeypatch):
+    approve_and_mint(wallet)
+    quote = wallet.quote_mint("ETH3L", "1000")
+    set_price(env.d.oracle, 2_020, owner)
+    monkeypatch.setattr(Wallet, "simulate", lambda self, q: q.expected_tokens)  # a stale simulation
+    held = env.d.tokens["ETH3L"].balanceOf(alice)
+    with pytest.raises(WalletError, match="mint reverted: SlippageExceeded") as info:
+        wallet.execute(quote)
+    assert f"minimum={quote.min_tokens}" in str(info.value)
+    assert env.d.tokens["ETH3L"].balanceOf(alice) == held
+
+
+def test_lp_withdrawal_is_refused_when_the_reserve_moves(wallet, env, alice, owner):
+    approve_and_mint(wallet)
+    wallet.execute(wallet.quote_lp_deposit("10000"))
+    quote = wallet.quote_lp_withdraw(None, slippage_bps=0)
+    set_price(env.d.oracle, 2_100, owner)  # ETH3L gains: the reserve (LP capital) loses
+    nonce, shares = alice.nonce, env.d.pool.balanceOf(alice)
+    with pytest.raises(SlippageRefused, match="LP withdrawal refused, nothing sent"):
+        wallet.execute(quote)
+    assert (alice.nonce, env.d.pool.balanceOf(alice)) == (nonce, shares)
+
+
+def test_quotes_with_problems_are_refused(wallet, env, alice):
+    nonce = alice.nonce
+    quote = wallet.quote_mint("ETH3L", "1000")  # no approval yet
+    assert not quote.ok and any("approve it first" in p for p in quote.problems)
+    with pytest.raises(WalletError, match="mint refused, nothing sent"):
+        wallet.execute(quote)
+    too_much = wallet.quote_mint("ETH3L", "1000000")
+    assert any("balance is 100000" in p for p in too_much.problems)
+    assert any("you hold no ETH3L" in p for p in wallet.quote_redeem("ETH3L", None).problems)
+    assert any("withdraw at most 0" in p for p in wallet.quote_lp_withdraw("1").problems)
+    assert alice.nonce == nonce
+    with pytest.raises(WalletError, match="has more than 6 decimals"):
+        wallet.quote_mint("ETH3L", "1.0000001")
+    with pytest.raises(WalletError, match="use one of: ETH3L, ETH3S"):
+        wallet.quote_mint("BTC3L", "1")
+    with pytest.raises(WalletError, match="not a positive amount"):
+        wallet.quote_lp_deposit("-5")
+
+
+def test_mint_below_the_floor_is_a_problem(owner, lp, alice, tmp_path):
+    d = deploy(eth_preset(), owner, manifest_dir=tmp_path)
+    d.asset.mint(alice, 10_000 * USDC, sender=owner)
+    w = Wallet.open(alice, tmp_path)
+    w.execute(w.quote_approve(None))
+    quote = w.quote_mint("ETH3L", "1000")  # no LP capital: the reserve (0) would be below 10% of 1,000
+    assert any("below its floor" in p for p in quote.problems)
+
+
+# ----------------------------------------------------------------------------- status
+
+
+def test_status_reports_every_series_and_the_reserve(wallet, env, alice, owner):
+    approve_and_mint(wallet)
+    pool, token = env.d.pool, env.d.tokens["ETH3L"]
+    s = wallet.status()
+    assert [x.symbol for x in s.series] == ["ETH3L", "ETH3S"]
+    long, short = s.series
+    assert (long.side, long.target_leverage, long.min_leverage, long.max_leverage) == ("long", 3 * WAD, 25 * WAD // 10,
+                                                                                      35 * WAD // 10)
+    assert long.nav == token.nav() and long.leverage == token.leverage()
+    assert abs(long.leverage - 3 * WAD) < 10**6
+    assert long.next_fallback == pool.seriesState(token).lastRebalance + 86_400
+    assert long.trigger == "none" and long.balance == token.balanceOf(alice)
+    assert short.next_fallback is None and short.supply == 0  # no holders: no fallback pending
+    assert (s.reserve, s.liabilities, s.floor) == (pool.reserve(), pool.liabilities(), pool.floor())
+    assert s.coverage == Decimal(s.reserve) / Decimal(s.liabilities)
+    assert s.health == "healthy" and s.price == 2_000 * WAD
+    assert s.account.allowance == MAX_UINT256 and s.account.asset_balance == env.d.asset.balanceOf(alice)
+
+    set_price(env.d.oracle, 2_400, owner)  # +20%: 3x long drifts to 2.25x
+    assert wallet.status().series[0].trigger == "drift"
+    warp(86_400)
+    set_price(env.d.oracle, 2_000, owner)  # back in the band, a day later
+    assert wallet.status().series[0].trigger == "fallback"
+    warp(7_200)  # no new answer for 2 h: the oracle is stale
+    stale = wallet.status()
+    assert stale.price is None and "StalePrice" in stale.oracle_problem
+    assert stale.series[0].trigger == "none"
+
+
+# ----------------------------------------------------------------------------- the click commands
+
+
+def test_every_command_through_the_cli(cli, env, accounts):
+    bob = accounts[3]
+    steps = [
+        ("faucet", "5000"),
+        ("approve", "unlimited", "--yes"),
+        ("mint", "ETH3S", "1000", "--yes"),
+        ("redeem", "ETH3S", "2.5", "--yes"),
+        ("lp-deposit", "1000", "--yes"),
+        ("lp-withdraw", "400", "--yes"),
+        ("lp-withdraw", "all", "--yes"),
+        ("redeem", "ETH3S", "all", "--yes"),
+    ]
+    for step in steps:
+        result = run(cli, env, *step, "--account", BOB)
+        assert result.exit_code == 0, (step, result.output)
+        assert "done:" in result.output, (step, result.output)
+    assert env.d.tokens["ETH3S"].balanceOf(bob) == 0 and env.d.pool.balanceOf(bob) == 0
+
+    shown = run(cli, env, "mint", "ETH3S", "100", "--slippage-bps", "25", "--account", BOB, input="n\n")
+    for text in ("expected", "at least (25 bps)", "mint fee", "NAV now"):
+        assert text in shown.output
+    assert shown.exit_code == 1 and "Aborted" in shown.output
+
+
+def test_status_through_the_cli(cli, env, wallet):
+    approve_and_mint(wallet)
+    result = run(cli, env, "status", "--account", ALICE)
+    assert result.exit_code == 0, result.output
+    for text in ("ETH3L", "ETH3S", "NAV", "leverage", "band", "2.500x - 3.500x", "next fallback", "rebalance",
+                 "reserve", "liabilities", "floor", "coverage", "healthy", "your balance"):
+        assert text in result.output, text
+    assert run(cli, env, "status").exit_code == 0  # no account needed
+
+
+def test_cli_refuses_when_the_price_moves_before_sending(cli, env, wallet, alice, owner, monkeypatch):
+    approve_and_mint(wallet)
+    token = env.d.tokens["ETH3L"]
+
+    def user_reads_the_quote_while_the_price_moves(*args, **kwargs):
+        set_price(env.d.oracle, 2_030, owner)
+        return True
+
+    monkeypatch.setattr(click, "confirm", user_reads_the_quote_while_the_price_moves)
+    nonce, held = alice.nonce, token.balanceOf(alice)
+    result = run(cli, env, "mint", "ETH3L", "1000", "--account", ALICE)
+    assert result.exit_code == 1
+    assert "mint refused, nothing sent" in result.output and "below the bound" in result.output
+    assert (alice.nonce, token.balanceOf(alice)) == (nonce, held)
+
+
+def test_cli_problems_and_declines_send_nothing(cli, env, alice):
+    nonce = alice.nonce
+    refused = run(cli, env, "mint", "ETH3L", "1000", "--yes", "--account", ALICE)  # not approved
+    assert refused.exit_code == 1
+    assert "problem:" in refused.output and "approve it first" in refused.output
+    assert "mint refused, nothing sent" in refused.output
+    declined = run(cli, env, "approve", "100", "--account", ALICE, input="n\n")
+    assert declined.exit_code == 1 and "Aborted" in declined.output
+    unknown = run(cli, env, "redeem", "BTC3L", "1", "--account", ALICE)
+    assert unknown.exit_code == 1 and "use one of: ETH3L, ETH3S" in unknown.output
+    assert "Traceback" not in unknown.output
+    assert alice.nonce == nonce
