@@ -1,0 +1,388 @@
+"""Solidity custom errors as Python exceptions (the reverts of `ReservePool`, `LeveragedToken`, the
+settlement asset and the OpenZeppelin code they run).
+
+Every error is a subclass of `ContractError` named exactly like its Solidity error; `.args` holds the
+Solidity arguments in declaration order (ints, bools, address strings, bytes32 as `bytes`). Two errors are
+equal when their names and arguments are; address strings compare case-insensitively, so a checksummed
+and a lower-case spelling of one address match.
+
+`encode()` gives the revert data the chain returns (selector + ABI-encoded arguments) and
+`decode_error(data)` turns revert data back into a `ContractError`, so a caller can compare a model error
+with what a chain call or an `UpkeepFailed.reason` carried.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "PANIC_DIVISION_BY_ZERO",
+    "PANIC_OVERFLOW",
+    "ContractError",
+    "ERC20InsufficientAllowance",
+    "ERC20InsufficientBalance",
+    "ERC20InvalidApprover",
+    "ERC20InvalidReceiver",
+    "ERC20InvalidSender",
+    "ERC20InvalidSpender",
+    "ERC4626ExceededMaxDeposit",
+    "ERC4626ExceededMaxMint",
+    "ERC4626ExceededMaxRedeem",
+    "ERC4626ExceededMaxWithdraw",
+    "EnforcedPause",
+    "ExpectedPause",
+    "FuturePrice",
+    "HealthReportTooSoon",
+    "IncompleteRound",
+    "InvalidLeverageBand",
+    "InvalidPrice",
+    "NoRebalanceTrigger",
+    "NoUpkeepNeeded",
+    "OnlySelf",
+    "OnlySeries",
+    "OwnableInvalidOwner",
+    "OwnableUnauthorizedAccount",
+    "Panic",
+    "ParameterOutOfBounds",
+    "ReserveBelowFloor",
+    "SafeCastOverflowedUintDowncast",
+    "SafeCastOverflowedUintToInt",
+    "SeriesKnockedOut",
+    "SlippageExceeded",
+    "StalePrice",
+    "TooManySeries",
+    "UnknownSeries",
+    "UnsupportedDecimals",
+    "ZeroAddress",
+    "ZeroAmount",
+    "decode_error",
+    "error_by_name",
+]
+
+PANIC_OVERFLOW = 0x11
+PANIC_DIVISION_BY_ZERO = 0x12
+
+
+def _norm(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+class ContractError(Exception):
+    """A Solidity revert with a custom error: `name` and `args` in declaration order.
+
+    Subclasses declare `fields` (argument names) and `types` (canonical ABI types), in order.
+    """
+
+    fields: ClassVar[tuple[str, ...]] = ()
+    types: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *args: Any) -> None:
+        if len(args) != len(self.fields):
+            raise TypeError(f"{type(self).__name__} takes {len(self.fields)} arguments, got {len(args)}")
+        super().__init__(*args)
+
+    @property
+    def name(self) -> str:
+        """The Solidity error name."""
+        return type(self).__name__
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """The arguments by their Solidity names (as ape's decoded `CustomError.inputs`)."""
+        return dict(zip(self.fields, self.args))
+
+    @classmethod
+    def signature(cls) -> str:
+        """Canonical signature, e.g. ``SlippageExceeded(uint256,uint256)``."""
+        return f"{cls.__name__}({','.join(cls.types)})"
+
+    @classmethod
+    def selector(cls) -> bytes:
+        """The 4-byte error selector."""
+        from eth_utils import keccak
+
+        return bytes(keccak(text=cls.signature())[:4])
+
+    def encode(self) -> bytes:
+        """The revert data: selector + ABI-encoded arguments."""
+        from eth_abi import encode
+
+        return self.selector() + (encode(list(self.types), list(self.args)) if self.types else b"")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ContractError):
+            return NotImplemented
+        return self.name == other.name and tuple(map(_norm, self.args)) == tuple(map(_norm, other.args))
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(map(_norm, self.args))))
+
+    def __repr__(self) -> str:
+        return f"{self.name}({', '.join(repr(a) for a in self.args)})"
+
+    __str__ = __repr__
+
+
+# ----------------------------------------------------------------------------- IReservePool (19)
+
+
+class ZeroAmount(ContractError):
+    """`ZeroAmount()`: An amount that must be positive was zero."""
+
+
+class ZeroAddress(ContractError):
+    """`ZeroAddress()`: An address that must be set was the zero address."""
+
+
+class SlippageExceeded(ContractError):
+    """`SlippageExceeded(uint256 actual, uint256 minimum)`."""
+
+    fields = ("actual", "minimum")
+    types = ("uint256", "uint256")
+
+
+class NoRebalanceTrigger(ContractError):
+    """`NoRebalanceTrigger(uint256 leverage)`."""
+
+    fields = ("leverage",)
+    types = ("uint256",)
+
+
+class SeriesKnockedOut(ContractError):
+    """`SeriesKnockedOut(address token)`."""
+
+    fields = ("token",)
+    types = ("address",)
+
+
+class UnknownSeries(ContractError):
+    """`UnknownSeries(address token)`."""
+
+    fields = ("token",)
+    types = ("address",)
+
+
+class OnlySeries(ContractError):
+    """`OnlySeries(address caller)`."""
+
+    fields = ("caller",)
+    types = ("address",)
+
+
+class OnlySelf(ContractError):
+    """`OnlySelf(address caller)`."""
+
+    fields = ("caller",)
+    types = ("address",)
+
+
+class ReserveBelowFloor(ContractError):
+    """`ReserveBelowFloor(int256 reserve, uint256 floor)`."""
+
+    fields = ("reserve", "floor")
+    types = ("int256", "uint256")
+
+
+class TooManySeries(ContractError):
+    """`TooManySeries(uint256 max)`."""
+
+    fields = ("max",)
+    types = ("uint256",)
+
+
+class ParameterOutOfBounds(ContractError):
+    """`ParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max)`."""
+
+    fields = ("parameter", "value", "min", "max")
+    types = ("bytes32", "uint256", "uint256", "uint256")
+
+
+class InvalidLeverageBand(ContractError):
+    """`InvalidLeverageBand(uint256 minLeverage, uint256 targetLeverage, uint256 maxLeverage)`."""
+
+    fields = ("minLeverage", "targetLeverage", "maxLeverage")
+    types = ("uint256", "uint256", "uint256")
+
+
+class InvalidPrice(ContractError):
+    """`InvalidPrice(int256 answer)`."""
+
+    fields = ("answer",)
+    types = ("int256",)
+
+
+class StalePrice(ContractError):
+    """`StalePrice(uint256 updatedAt, uint256 maxAge)`."""
+
+    fields = ("updatedAt", "maxAge")
+    types = ("uint256", "uint256")
+
+
+class FuturePrice(ContractError):
+    """`FuturePrice(uint256 updatedAt, uint256 blockTimestamp)`."""
+
+    fields = ("updatedAt", "blockTimestamp")
+    types = ("uint256", "uint256")
+
+
+class IncompleteRound(ContractError):
+    """`IncompleteRound(uint80 roundId, uint80 answeredInRound)`."""
+
+    fields = ("roundId", "answeredInRound")
+    types = ("uint80", "uint80")
+
+
+class HealthReportTooSoon(ContractError):
+    """`HealthReportTooSoon(uint256 nextAllowedAt)`."""
+
+    fields = ("nextAllowedAt",)
+    types = ("uint256",)
+
+
+class NoUpkeepNeeded(ContractError):
+    """`NoUpkeepNeeded()`."""
+
+
+class UnsupportedDecimals(ContractError):
+    """`UnsupportedDecimals(uint8 decimals)`."""
+
+    fields = ("decimals",)
+    types = ("uint8",)
+
+
+# ----------------------------------------------------------------------------- OpenZeppelin 5.7
+
+
+class ERC20InsufficientBalance(ContractError):
+    """`ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)`."""
+
+    fields = ("sender", "balance", "needed")
+    types = ("address", "uint256", "uint256")
+
+
+class ERC20InsufficientAllowance(ContractError):
+    """`ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)`."""
+
+    fields = ("spender", "allowance", "needed")
+    types = ("address", "uint256", "uint256")
+
+
+class ERC20InvalidReceiver(ContractError):
+    """`ERC20InvalidReceiver(address receiver)`."""
+
+    fields = ("receiver",)
+    types = ("address",)
+
+
+class ERC20InvalidSender(ContractError):
+    """`ERC20InvalidSender(address sender)`."""
+
+    fields = ("sender",)
+    types = ("address",)
+
+
+class ERC20InvalidApprover(ContractError):
+    """`ERC20InvalidApprover(address approver)`."""
+
+    fields = ("approver",)
+    types = ("address",)
+
+
+class ERC20InvalidSpender(ContractError):
+    """`ERC20InvalidSpender(address spender)`."""
+
+    fields = ("spender",)
+    types = ("address",)
+
+
+class ERC4626ExceededMaxDeposit(ContractError):
+    """`ERC4626ExceededMaxDeposit(address receiver, uint256 assets, uint256 max)`."""
+
+    fields = ("receiver", "assets", "max")
+    types = ("address", "uint256", "uint256")
+
+
+class ERC4626ExceededMaxMint(ContractError):
+    """`ERC4626ExceededMaxMint(address receiver, uint256 shares, uint256 max)`."""
+
+    fields = ("receiver", "shares", "max")
+    types = ("address", "uint256", "uint256")
+
+
+class ERC4626ExceededMaxWithdraw(ContractError):
+    """`ERC4626ExceededMaxWithdraw(address owner, uint256 assets, uint256 max)`."""
+
+    fields = ("owner", "assets", "max")
+    types = ("address", "uint256", "uint256")
+
+
+class ERC4626ExceededMaxRedeem(ContractError):
+    """`ERC4626ExceededMaxRedeem(address owner, uint256 shares, uint256 max)`."""
+
+    fields = ("owner", "shares", "max")
+    types = ("address", "uint256", "uint256")
+
+
+class EnforcedPause(ContractError):
+    """`EnforcedPause()`."""
+
+
+class ExpectedPause(ContractError):
+    """`ExpectedPause()`."""
+
+
+class SafeCastOverflowedUintDowncast(ContractError):
+    """`SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)`."""
+
+    fields = ("bits", "value")
+    types = ("uint8", "uint256")
+
+
+class SafeCastOverflowedUintToInt(ContractError):
+    """`SafeCastOverflowedUintToInt(uint256 value)`."""
+
+    fields = ("value",)
+    types = ("uint256",)
+
+
+class Panic(ContractError):
+    """`Panic(uint256 code)`: Solidity panic: 0x11 arithmetic over/underflow, 0x12 division by 0."""
+
+    fields = ("code",)
+    types = ("uint256",)
+
+
+class OwnableUnauthorizedAccount(ContractError):
+    """`OwnableUnauthorizedAccount(address account)`."""
+
+    fields = ("account",)
+    types = ("address",)
+
+
+class OwnableInvalidOwner(ContractError):
+    """`OwnableInvalidOwner(address owner)`."""
+
+    fields = ("owner",)
+    types = ("address",)
+
+
+error_by_name: dict[str, type[ContractError]] = {
+    cls.__name__: cls
+    for cls in list(globals().values())
+    if isinstance(cls, type) and issubclass(cls, ContractError) and cls is not ContractError
+}
+
+
+def decode_error(data: bytes) -> ContractError:
+    """The `ContractError` that revert data `data` (selector + ABI arguments) encodes.
+
+    Raises `ValueError` for data that matches no known error.
+    """
+    from eth_abi import decode
+
+    data = bytes(data)
+    for cls in error_by_name.values():
+        if data[:4] == cls.selector():
+            values = decode(list(cls.types), data[4:]) if cls.types else ()
+            return cls(*values)
+    raise ValueError(f"unknown revert data 0x{data.hex()}")
