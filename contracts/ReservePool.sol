@@ -211,9 +211,12 @@ contract ReservePool is
     function setSeriesParams(address token, SeriesParams calldata params) external onlyOwner nonReentrant {
         Series storage s = _seriesOf(token);
         _validate(params);
-        _settle(token, s, _price(), IERC20(token).totalSupply());
+        uint256 p = _price();
+        _settle(token, s, p, IERC20(token).totalSupply());
         SeriesParams memory old = _paramsOf(s);
         _store(s, params);
+        (int256 r, uint256 fl) = _reserveAndFloor(_poolAssets, _liabilities(p)); // the settlement may knock out
+        _syncFloor(r, fl);
         if (old.targetLeverage != params.targetLeverage) {
             emit ParametersUpdated(token, "targetLeverage", params.targetLeverage);
         }
@@ -643,7 +646,9 @@ contract ReservePool is
         uint256 xNew = SeriesMath.exposureFor(s.targetLeverage, equity, p);
         if (xNew > x) _requireNotPaused();
         uint256 cost = SeriesMath.spreadCost(xNew > x ? xNew - x : x - xNew, p, s.spread);
-        if (cost > equity) cost = equity;
+        // A spread that would take all the equity (leverage far beyond its band) ends the series: no
+        // exposure may be left without equity behind it.
+        if (cost >= equity) return _knockOut(token, s, p, equity);
         uint256 newEquity = equity - cost;
         s.equity = uint112(newEquity);
         s.exposure = xNew.toUint112();
@@ -667,6 +672,18 @@ contract ReservePool is
         );
         r = _payKeeper(keeper, token, pooled, r, fl);
         _syncFloor(r, fl);
+    }
+
+    /// @dev Knocks out a series whose rebalance spread cost would take all of its `equity` (which the
+    ///      reserve keeps), like a settlement that finds equity 0.
+    function _knockOut(address token, Series storage s, uint256 p, uint256 equity) private returns (Trigger) {
+        s.equity = 0;
+        s.exposure = 0;
+        s.knockedOut = true;
+        emit KnockedOut(token, p, equity);
+        (int256 r, uint256 fl) = _reserveAndFloor(_poolAssets, _liabilities(p));
+        _syncFloor(r, fl);
+        return Trigger.KnockOut;
     }
 
     /// @dev Pays the keeper reward from the reserve if set, within today's cap, and only if the reserve
@@ -710,12 +727,14 @@ contract ReservePool is
         Trigger trigger = _trigger(s, lev);
         if (trigger == Trigger.None) return trigger;
         uint256 xNew = SeriesMath.exposureFor(s.targetLeverage, equity, p);
-        if (xNew <= x) return trigger;
-        if (paused()) return Trigger.None;
+        bool increase = xNew > x;
+        if (increase && paused()) return Trigger.None;
+        uint256 cost = SeriesMath.spreadCost(increase ? xNew - x : x - xNew, p, s.spread);
+        if (cost >= equity) return Trigger.KnockOut; // the rebalance would knock the series out
+        if (!increase) return trigger;
+        if (xNew > type(uint112).max) return Trigger.None; // the rebalance would revert (SafeCast)
         // An exposure increase must leave the reserve at or above the floor (after the spread cost and the
         // settlement's fee, both of which move value from this series' equity to the reserve).
-        uint256 cost = SeriesMath.spreadCost(xNew - x, p, s.spread);
-        if (cost > equity) cost = equity;
         uint256 total = _liabilities(p) - cost;
         (int256 r, uint256 fl) = _reserveAndFloor(_poolAssets, total);
         return r < fl.toInt256() ? Trigger.None : trigger;
@@ -734,7 +753,7 @@ contract ReservePool is
             s.exposure = 0;
             s.knockedOut = true;
         } else {
-            s.equity = uint112(equity);
+            s.equity = equity.toUint112(); // a gain past uint112 reverts instead of vanishing
         }
         s.markPrice = p.toUint128();
         s.settledAt = uint32(block.timestamp);

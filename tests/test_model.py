@@ -541,18 +541,22 @@ def test_rebalance_charges_the_spread_cost_rounded_up_to_the_reserve():
     assert m.series_state(token).lastRebalance == T0
 
 
-def test_spread_cost_is_capped_at_the_equity_just_before_a_knock_out():
+def test_a_spread_cost_that_would_take_all_the_equity_knocks_the_series_out():
     m, t = build(series_params=params(spread="0.01"))
     token = t["ETH3L"]
     m.mint(ALICE, token, 10_000 * USDC, 0, ALICE)
     set_price(m, 1_334)  # loss 15 * 666 = 9,990: equity 10 at about 2,000x
     assert m.equity_of(token) == 10 * WAD
-    m.rebalance(KEEPER, token)
-    ev = only(m, "Rebalanced")
     x_new = 3 * WAD * (10 * WAD) // (1_334 * WAD)
     assert ceil_div(ceil_div((15 * WAD - x_new) * 1_334 * WAD, WAD) * wad("0.01"), WAD) > 10 * WAD
-    assert (ev["cost"], ev["navAfter"], ev["leverageAfter"], ev["exposureAfter"]) == (10 * WAD, 0, 0, x_new)
-    assert m.series_state(token).equity == 0 and not m.series_state(token).knockedOut
+    assert m.rebalance_status_of(token) == KNOCKOUT
+    reserve_before = m.reserve()
+    assert m.rebalance(KEEPER, token) == KNOCKOUT
+    assert [name for name, _ in m.events] == ["KnockedOut"]
+    assert m.events[0][1] == {"token": token, "price": 1_334 * WAD, "lostEquity": 10 * WAD}
+    state = m.series_state(token)
+    assert (state.equity, state.exposure, state.knockedOut) == (0, 0, True)
+    assert m.reserve() == reserve_before + 10 * WAD  # the reserve keeps what the series had
 
 
 def test_fallback_trigger_fires_after_the_interval_inside_the_band():

@@ -74,9 +74,11 @@ library SeriesMath {
         return Math.mulDiv(x, equityAfter, equityBefore); // round down: leverage never rises
     }
 
-    /// @notice Exposure at `targetLeverage` for `equity` at `price`: floor(T*E/P).
+    /// @notice Exposure at `targetLeverage` for `equity` at `price`: floor(T*E/P). A rebalance computes it
+    ///         from the equity before its spread cost (SPEC section 3), so leverage right after a rebalance
+    ///         is T*E/(E - cost): above the target by the cost's share of equity, never by rounding.
     function exposureFor(uint256 targetLeverage, uint256 equity, uint256 price) internal pure returns (uint256) {
-        return Math.mulDiv(targetLeverage, equity, price); // round down: leverage never above target
+        return Math.mulDiv(targetLeverage, equity, price); // round down: never above target at `equity`
     }
 
     /// @notice Spread cost of trading `traded` units at `price`: ceil(traded*price*spread).

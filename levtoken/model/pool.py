@@ -374,7 +374,7 @@ class PoolModel:
             s.exposure = 0
             s.knocked_out = True
         else:
-            s.equity = equity & U112  # uint112(equity): unchecked in the contract
+            s.equity = to_uint112(equity)  # a gain past uint112 reverts (SafeCast)
         s.mark_price = to_uint128(p)
         s.settled_at = self.now & U32
         return equity
@@ -405,12 +405,16 @@ class PoolModel:
         if trigger == NONE:
             return NONE
         x_new = exposure_for(s.target_leverage, equity, p)
-        if x_new <= x:
-            return trigger
-        if self.paused:
+        increase = x_new > x
+        if increase and self.paused:
             return NONE
-        cost = spread_cost(x_new - x, p, s.spread)
-        cost = min(cost, equity)
+        cost = spread_cost(x_new - x if increase else x - x_new, p, s.spread)
+        if cost >= equity:
+            return KNOCK_OUT  # the rebalance would knock the series out
+        if not increase:
+            return trigger
+        if x_new > U112:
+            return NONE  # the rebalance would revert (SafeCast)
         if total is None:
             total = self._liabilities(p)
         r, fl = self._reserve_and_floor(self.pool_assets, checked_sub(total, cost))
@@ -488,9 +492,12 @@ class PoolModel:
         self._only_owner(sender)
         s = self._series_of(token)
         self._validate(p)
-        self._settle(token, s, self._price(), s.ledger.total_supply)
+        price = self._price()
+        self._settle(token, s, price, s.ledger.total_supply)
         old = s.params()
         s.store(p)
+        r, fl = self._reserve_and_floor(self.pool_assets, self._liabilities(price))  # the settlement may knock out
+        self._sync_floor(r, fl)
         ev = self._ev
         for name, before, after in zip(PARAM_NAMES, old, p):
             if before != after:
@@ -750,7 +757,14 @@ class PoolModel:
         if increase and self.paused:
             raise EnforcedPause()
         cost = spread_cost(x_new - x if increase else x - x_new, p, s.spread)
-        cost = min(cost, equity)
+        if cost >= equity:  # the spread would take all the equity: the series ends (`_knockOut`)
+            s.equity = 0
+            s.exposure = 0
+            s.knocked_out = True
+            self._ev.append(("KnockedOut", {"token": token, "price": p, "lostEquity": equity}))
+            r, fl = self._reserve_and_floor(self.pool_assets, self._liabilities(p))
+            self._sync_floor(r, fl)
+            return KNOCK_OUT
         new_equity = equity - cost
         s.equity = new_equity & U112
         s.exposure = to_uint112(x_new)
