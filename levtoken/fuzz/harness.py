@@ -112,7 +112,8 @@ class Harness:
             try:
                 self.step(op)
                 if self.backend is not None:
-                    if self.storage is None or (i + 1) % self.lens_every == 0 or (final_lens and i == len(ops) - 1):
+                    if (self.storage is None or self.stats.steps % self.lens_every == 0
+                            or (final_lens and i == len(ops) - 1)):
                         self.compare_lens(repr(op))
             except Divergence as exc:
                 raise Divergence(f"{exc}\n  after ops:\n    " + "\n    ".join(trace[-40:])) from None
