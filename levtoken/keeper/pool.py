@@ -1,0 +1,142 @@
+"""What the keeper needs of the ReservePool's ABI: calldata for `checkUpkeep`/`performUpkeep`, the
+events it reads from receipts, and names for the pool's custom errors (so a log says `NoUpkeepNeeded`,
+not `0xa6a2a4d4`). A test checks every signature here against the compiled contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_abi import decode, encode
+from eth_utils import keccak, to_checksum_address
+
+CHECK_UPKEEP = "checkUpkeep(bytes)"
+PERFORM_UPKEEP = "performUpkeep(bytes)"
+REPORT_HEALTH = "reportHealth()"
+HEALTH_INTERVAL = "healthInterval()"
+LAST_HEALTH_REPORT = "lastHealthReport()"
+SERIES = "series()"
+
+REBALANCED = "Rebalanced(address,uint8,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,address)"
+UPKEEP_FAILED = "UpkeepFailed(address,bytes)"
+RESERVE_HEALTH = "ReserveHealth(int256,uint256,int256,uint256,int256,int256,uint256)"
+KNOCKED_OUT = "KnockedOut(address,uint256,uint256)"
+
+ERRORS = (
+    "NoUpkeepNeeded()",
+    "NoRebalanceTrigger(uint256)",
+    "SeriesKnockedOut(address)",
+    "ReserveBelowFloor(int256,uint256)",
+    "HealthReportTooSoon(uint256)",
+    "InvalidPrice(int256)",
+    "StalePrice(uint256,uint256)",
+    "FuturePrice(uint256,uint256)",
+    "IncompleteRound(uint80,uint80)",
+    "EnforcedPause()",
+    "Error(string)",
+    "Panic(uint256)",
+)
+
+TRIGGERS = {0: "none", 1: "drift", 2: "fallback", 3: "scheduled", 4: "knock-out"}
+
+
+def selector(signature: str) -> bytes:
+    return keccak(text=signature)[:4]
+
+
+def topic(signature: str) -> str:
+    return "0x" + keccak(text=signature).hex()
+
+
+_ERROR_BY_SELECTOR = {selector(sig): sig for sig in ERRORS}
+
+
+def check_upkeep_calldata() -> bytes:
+    return selector(CHECK_UPKEEP) + encode(["bytes"], [b""])
+
+
+def perform_upkeep_calldata(perform_data: bytes) -> bytes:
+    return selector(PERFORM_UPKEEP) + encode(["bytes"], [perform_data])
+
+
+def uint_call(signature: str) -> bytes:
+    return selector(signature)
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    """`checkUpkeep`'s answer: whether anything is due, the series bitmap and the health flag."""
+
+    needed: bool
+    perform_data: bytes
+    bitmap: int
+    health_due: bool
+
+    @property
+    def series_count(self) -> int:
+        return self.bitmap.bit_count()
+
+    def describe(self) -> str:
+        return f"bitmap={self.bitmap:#x} health={self.health_due}"
+
+
+def decode_check_upkeep(ret: bytes) -> Upkeep:
+    """Decodes `checkUpkeep`'s return; raises ValueError if the answer is not a ReservePool's."""
+    if len(ret) < 64:
+        raise ValueError(f"checkUpkeep returned {len(ret)} bytes (no ReservePool at that address?)")
+    needed, perform_data = decode(["bool", "bytes"], ret)
+    bitmap, health = (0, False)
+    if len(perform_data) >= 64:
+        bitmap, health = decode(["uint256", "bool"], perform_data)
+    return Upkeep(bool(needed), bytes(perform_data), int(bitmap), bool(health))
+
+
+def decode_uint(ret: bytes) -> int:
+    return int(decode(["uint256"], ret)[0])
+
+
+def error_name(data: bytes) -> str:
+    """Human name of revert data: `NoUpkeepNeeded()`, `Error(string): msg`, or the raw hex."""
+    if not data:
+        return "revert without data"
+    sig = _ERROR_BY_SELECTOR.get(data[:4])
+    if sig is None:
+        return "0x" + data.hex()
+    if sig == "Error(string)":
+        try:
+            return f"Error: {decode(['string'], data[4:])[0]}"
+        except Exception:  # noqa: BLE001 - malformed reason string: show the bytes
+            return "0x" + data.hex()
+    return sig.split("(")[0]
+
+
+@dataclass(frozen=True)
+class UpkeepOutcome:
+    """What one mined `performUpkeep` did, read from its receipt's logs."""
+
+    rebalanced: tuple[tuple[str, str], ...]  # (token, trigger name)
+    failed: tuple[tuple[str, str], ...]  # (token, error name)
+    health_reported: bool
+
+
+def outcome_of(receipt: dict[str, Any], pool: str) -> UpkeepOutcome:
+    rebalanced, failed, health = [], [], False
+    pool_lower = pool.lower()
+    t_rebalanced, t_failed, t_health = topic(REBALANCED), topic(UPKEEP_FAILED), topic(RESERVE_HEALTH)
+    for entry in receipt.get("logs", []):
+        if str(entry.get("address", "")).lower() != pool_lower or not entry.get("topics"):
+            continue
+        head = entry["topics"][0]
+        data = bytes.fromhex(entry["data"][2:]) if entry.get("data") else b""
+        if head == t_rebalanced:
+            token = to_checksum_address("0x" + entry["topics"][1][-40:])
+            trigger = int.from_bytes(data[:32], "big")
+            rebalanced.append((token, TRIGGERS.get(trigger, str(trigger))))
+        elif head == t_failed:
+            token = to_checksum_address("0x" + entry["topics"][1][-40:])
+            (reason,) = decode(["bytes"], data)
+            failed.append((token, error_name(bytes(reason))))
+        elif head == t_health:
+            health = True
+    return UpkeepOutcome(tuple(rebalanced), tuple(failed), health)
