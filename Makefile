@@ -48,8 +48,9 @@ compile: setup
 	  $(APE) compile --force && echo "$(SOURCES_HASH)" > .build/.sources.sha256; \
 	else echo "contracts unchanged since the last full compile"; fi
 
+DEMO_ARGS ?=
 demo: compile
-	$(APE) run demo
+	$(APE) run demo $(DEMO_ARGS)
 
 test: compile
 	$(APE) test tests/ -q
