@@ -3,7 +3,6 @@
 CI profile: at least 10,000 steps on Anvil and 200,000 in-process; `make fuzz` runs the long profile.
 """
 
-import pytest
 
 from levtoken.backends import open_backend
 from levtoken.fuzz.harness import Harness

@@ -16,7 +16,7 @@ def test_a_spread_that_would_take_all_equity_knocks_the_series_out(owner, lp, al
     """Before: the cost was capped at the equity, leaving equity 0 with exposure still open and the series
     alive; a later rise then created equity from nothing, paid by the reserve."""
     p = params(target=3, lo=2.5, hi=3.5, spread=0.01)
-    asset, oracle, pool, tokens = build_system(owner, lp, (alice,), series=(("ETH3L", True),), series_params=p)
+    _, oracle, pool, tokens = build_system(owner, lp, (alice,), series=(("ETH3L", True),), series_params=p)
     long = tokens["ETH3L"]
     long.mint(100 * USDC, 0, alice, sender=alice)  # E = 100, x = 0.15 at 2,000
     set_price(oracle, 1_335, owner)  # E = 100 - 0.15 * 665 = 0.25, leverage 801x, not yet 0
@@ -52,7 +52,7 @@ def test_an_exposure_past_uint112_is_not_flagged_for_upkeep_and_reverts_with_its
     assert x_new > U112
     assert short.leverage() < 25 * WAD // 10  # drifted below its band...
     assert short.rebalanceStatus() == NONE  # ...but the rebalance cannot be done
-    needed, perform_data = pool.checkUpkeep(b"")
+    _, perform_data = pool.checkUpkeep(b"")
     assert int.from_bytes(perform_data[:32], "big") == 0  # no series bit set (a health report may be due)
     with reverts_with(pool.SafeCastOverflowedUintDowncast, bits=112, value=x_new):
         short.rebalance(sender=alice)
@@ -80,8 +80,8 @@ def test_a_gain_past_uint112_reverts_instead_of_truncating_the_equity(owner, lp,
 def test_set_series_params_emits_the_floor_breach_its_settlement_reveals(owner, lp, alice):
     """Before: `setSeriesParams` settled (possibly latching a knock-out) but never synced the floor flag."""
     p = params()
-    asset, oracle, pool, tokens = build_system(owner, lp, (alice,), series=(("ETH3L", True),),
-                                               series_params=p, lp_capital=2_000)
+    _, oracle, pool, tokens = build_system(owner, lp, (alice,), series=(("ETH3L", True),),
+                                           series_params=p, lp_capital=2_000)
     long = tokens["ETH3L"]
     long.mint(10_000 * USDC, 0, alice, sender=alice)
     set_price(oracle, 2_200, owner)  # +10%: the long gains 3,000; reserve 2,000 - 3,000 < floor
@@ -100,7 +100,7 @@ def test_model_agrees_on_each_regression():
     spread = params(target=3, lo=2.5, hi=3.5, spread=0.01)
     config = FuzzConfig(series=(SeriesSpec("ETH3L", True, spread), SeriesSpec("ETH3S", False, params())),
                         actor_cash=10**16, lp_capital=10**13, keeper_reward=0)
-    factory, (owner, actors, pool, asset, oracle, (long, short)) = _model_only_factory(config)
+    factory, (_, actors, _, _, _, (long, short)) = _model_only_factory(config)
     m = factory()
     alice = actors[1]
     m.mint(alice, long, 100 * USDC, 0, alice)

@@ -4,9 +4,9 @@ The fuzzer, the differential tests and the model comparison talk only to `Backen
 invariants run against the same compiled bytecode on either chain.
 """
 
+from levtoken.backends.abi import Codec
 from levtoken.backends.artifacts import Artifacts, load_artifacts
 from levtoken.backends.base import Backend, Log, Reverted, TxResult
-from levtoken.backends.abi import Codec
 
 __all__ = ["Artifacts", "Backend", "Codec", "Log", "Reverted", "TxResult", "load_artifacts"]
 

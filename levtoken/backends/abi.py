@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_abi import decode, encode
+from eth_abi import decode
 from eth_utils import keccak
 
 WORD = 2**256
@@ -96,7 +96,3 @@ def _plain(v: Any) -> Any:
     if isinstance(v, tuple):
         return tuple(_plain(x) for x in v)
     return v
-
-
-def encode_args(types: list[str], args: list[Any]) -> bytes:
-    return encode(types, args)

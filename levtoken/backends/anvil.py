@@ -17,7 +17,7 @@ from pathlib import Path
 
 from eth_utils import to_checksum_address
 
-from levtoken.backends.base import GAS_LIMIT, Log, Reverted, TxResult
+from levtoken.backends.base import GAS_LIMIT, Clock, Log, Reverted, TxResult
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def find_anvil() -> str:
     raise FileNotFoundError("anvil not found: run `make setup` (it links Anvil into .venv/bin)")
 
 
-class AnvilBackend:
+class AnvilBackend(Clock):
     """Starts its own Anvil (or connects to `url`) and drives it over JSON-RPC."""
 
     name = "anvil"
@@ -152,14 +152,8 @@ class AnvilBackend:
         # Anvil consumes a snapshot when reverting to it: take it again so the id stays usable
         self._snapshots[snapshot] = (self.rpc("evm_snapshot"), time)  # type: ignore[index]
 
-    @property
-    def time(self) -> int:
-        return self._time
-
     def set_time(self, timestamp: int) -> None:
-        if timestamp < self._time:
-            raise ValueError(f"time only moves forward: {timestamp} < {self._time}")
-        if timestamp != self._time:
+        if self._forward(timestamp):
             self.rpc("evm_mine", timestamp)  # calls read the latest block: it must carry the new time
             self._time = timestamp
 

@@ -29,6 +29,22 @@ class TxResult:
     logs: list[Log] = field(default_factory=list)
 
 
+class Clock:
+    """The backends' shared notion of time: block.timestamp of the next transaction, forward only."""
+
+    _time: int
+
+    @property
+    def time(self) -> int:
+        return self._time
+
+    def _forward(self, timestamp: int) -> bool:
+        """Validates a move to `timestamp`; True if time changes (the backend then applies it)."""
+        if timestamp < self._time:
+            raise ValueError(f"time only moves forward: {timestamp} < {self._time}")
+        return timestamp != self._time
+
+
 GAS_LIMIT = 10_000_000  # the same on every backend: `performUpkeep`'s try/catch depends on the gas given
 
 

@@ -7,7 +7,7 @@ import re
 import pyrevm
 from eth_utils import to_checksum_address
 
-from levtoken.backends.base import GAS_LIMIT, Log, Reverted, TxResult
+from levtoken.backends.base import GAS_LIMIT, Clock, Log, Reverted, TxResult
 
 _REVERT = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*) \}")
 START_TIME = 1_700_000_000
@@ -29,7 +29,7 @@ def _accounts(n: int) -> list[str]:
     return list(DEV_ACCOUNTS[:n])
 
 
-class RevmBackend:
+class RevmBackend(Clock):
     """The same compiled contracts, executed inside the Python process (tens of thousands of tx/s).
 
     Transactions are message calls at the backend's time with a fixed gas limit and zero gas price, so
@@ -99,14 +99,8 @@ class RevmBackend:
         # pyrevm consumes a checkpoint when reverting to it: take it again so the id stays usable
         self._snapshots[snapshot] = (self._evm.snapshot(), time)  # type: ignore[index]
 
-    @property
-    def time(self) -> int:
-        return self._time
-
     def set_time(self, timestamp: int) -> None:
-        if timestamp < self._time:
-            raise ValueError(f"time only moves forward: {timestamp} < {self._time}")
-        if timestamp != self._time:
+        if self._forward(timestamp):
             self._time = timestamp
             self._number += 1
             self._apply_block()

@@ -12,8 +12,9 @@ With `backend=None` the model runs alone (model-only fuzzing: the same programs 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from levtoken.backends.abi import calldata
 from levtoken.fuzz import invariants
@@ -278,7 +279,7 @@ class Harness:
             return [Tx("pause", owner, self.pool, SEL["pause"], lambda: m.pause(owner))]
         if k is Kind.DONATE:
             assets = amount(r, m.asset_balance_of(actor), unit)
-            return [_Donation(self, actor, assets)]
+            return [_donation(self, actor, assets)]
         raise AssertionError(f"unhandled {k}")
 
     def _mint(self, actor: str, token: str, assets: int, min_tokens: int) -> Tx:
@@ -303,7 +304,8 @@ class Harness:
             self.backend.set_time(t)
 
 
-def _Donation(h: Harness, actor: str, assets: int) -> Tx:
+def _donation(h: Harness, actor: str, assets: int) -> Tx:
+    """A direct asset transfer to the pool: it must change nothing the pool accounts for."""
     m = h.model
 
     def model() -> None:

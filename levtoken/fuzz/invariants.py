@@ -44,7 +44,7 @@ class Obs:
     series: tuple[SeriesObs, ...]
 
 
-def observe(h: "Harness") -> Obs:
+def observe(h: Harness) -> Obs:
     """What the invariants look at, computed with the model's own view internals in one pass (the
     rebalance status and leverage are read only where needed)."""
     m = h.model
@@ -70,20 +70,13 @@ def observe(h: "Harness") -> Obs:
                cash.get(h.pool, 0), tuple(series))
 
 
-def _price(m) -> int:
-    try:
-        return m.price()
-    except Exception:
-        return 0
-
-
 def fail(msg: str) -> None:
     from levtoken.fuzz.harness import Divergence
 
     raise Divergence(f"invariant violated: {msg}")
 
 
-def check(h: "Harness", op: Op, before: Obs, after: Obs, outcomes: list[tuple[str, bool, Any]],
+def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str, bool, Any]],
           status_before: int | None = None) -> None:
     """`status_before` = rebalanceStatusOf(op's series) before a REBALANCE."""
     scale = 10 ** (18 - h.config.asset_decimals)
@@ -159,11 +152,11 @@ def check(h: "Harness", op: Op, before: Obs, after: Obs, outcomes: list[tuple[st
         net = gross - -(-gross * fee_rate // WAD)
         pooled = before.pool_assets * scale
         fair = net * pooled // before.liabilities
-        if not (fair // scale == paid):
+        if fair // scale != paid:
             fail(f"insolvent redemption paid {paid}, pro rata share is {fair // scale}")
 
 
-def _at_target(h: "Harness", s: int, b, a, price: int) -> None:
+def _at_target(h: Harness, s: int, b, a, price: int) -> None:
     """Leverage after a rebalance is the target up to rounding (and up to the spread cost taken)."""
     target = h.config.series[s].params[0]
     e0, e1, lev = b.equity, a.equity, h.model.leverage_of(h.tokens[s])
@@ -174,7 +167,7 @@ def _at_target(h: "Harness", s: int, b, a, price: int) -> None:
         fail(f"series {s} leverage {lev} after rebalance, target {target} (equity {e0} -> {e1})")
 
 
-def model_storage(h: "Harness") -> list[int]:
+def model_storage(h: Harness) -> list[int]:
     """The model's state in the order of `StorageReader.read()`."""
     m = h.model
     accounts = h.accounts

@@ -7,8 +7,8 @@ program (8 bytes per operation) and the harness checks state and invariants afte
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
