@@ -121,6 +121,9 @@ def price_path(config: DemoConfig, start_price: Decimal) -> tuple[list[PricePoin
         if len(points) < 2:
             raise ValueError(f"{config.csv}: fewer than 2 hourly closes from {config.start}")
         first, last = points[0], points[-1]
+        if len(points) < hours:
+            log.warning("%s has %d hourly closes from %s, not %d: the window is %.1f days", config.csv.name,
+                        len(points), config.start, hours, (len(points) - 1) / 24)
         return points, (f"{config.csv.name} {time.strftime('%Y-%m-%d %H:%M', time.gmtime(first.timestamp))} .. "
                         f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime(last.timestamp))} UTC")
     points = synthetic_path(config.seed, hours, start_price=start_price)
