@@ -229,15 +229,15 @@ def run(accounts: Any, config: DemoConfig | None = None,
             deployment.tokens[symbol].mint(usdc * unit, 0, holder, sender=holder)
         result.lp_assets_start = Decimal(pool.convertToAssets(pool.balanceOf(lp))) / unit
 
-    def wait_for_keeper() -> None:
+    def wait_for_keeper(seconds: float) -> None:
         """Blocks until checkUpkeep is false: the keeper has answered the price."""
-        deadline = time.monotonic() + config.keeper_wait
+        deadline = time.monotonic() + seconds
         while reader.upkeep_needed():
             if proc is not None and proc.poll() is not None:
                 raise RuntimeError(f"the keeper exited with code {proc.returncode}: see {config.out}/keeper.log")
             if time.monotonic() > deadline:
                 result.keeper_late += 1
-                log.warning("the keeper has not answered within %.0f s", config.keeper_wait)
+                log.warning("the keeper has not answered within %.0f s", seconds)
                 return
             time.sleep(0.002)
 
@@ -265,7 +265,9 @@ def run(accounts: Any, config: DemoConfig | None = None,
         if proc is None:  # the first price: fund, then start the keeper (its first act: a health report)
             fund()
             proc = _start_keeper(chain.provider.uri, pool.address, keeper.address, config)
-        wait_for_keeper()
+            wait_for_keeper(config.keeper_wait + 60)  # the keeper's start-up (imports, preflight) included
+        else:
+            wait_for_keeper(config.keeper_wait)
         rebalances[0] += len(chain.provider.web3.eth.get_logs({
             "address": pool.address, "fromBlock": receipt.block_number, "toBlock": "latest",
             "topics": ["0x" + rebalance_topic.hex()]}))
