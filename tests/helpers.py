@@ -198,6 +198,13 @@ def only_event(receipt, event):
 
 
 def block_time(receipt) -> int:
+    """block.timestamp of the block that mined `receipt`'s transaction, asked of the node afresh.
+
+    Not `receipt.block_number`: after a snapshot revert the same signed transaction (same sender, nonce
+    and data) gets the same hash in a later test, and ape can hand back the receipt it cached in the
+    reverted timeline, whose block number now belongs to another block."""
     from ape import chain
 
-    return chain.provider.get_block(receipt.block_number).timestamp
+    web3 = chain.provider.web3
+    fresh = web3.eth.get_transaction_receipt(receipt.txn_hash)
+    return web3.eth.get_block(fresh["blockHash"])["timestamp"]

@@ -16,7 +16,6 @@ from conftest import PRICE_DECIMALS, USDC, WAD, params, set_price, warp
 from eth_abi import encode
 
 from helpers import (
-    block_time,
     floor_of,
     leverage,
     only_event,
@@ -54,7 +53,8 @@ def _break(mode, oracle, owner):
     """Makes the feed unusable in `mode`; returns (error name, expected args)."""
     answer = 2_200 * 10**PRICE_DECIMALS
     if mode == "stale":
-        updated = block_time(oracle.updateAnswer(answer, sender=owner))
+        oracle.updateAnswer(answer, sender=owner)
+        updated = oracle.latestTimestamp()  # what the pool reads (the block's time)
         warp(MAX_AGE + 1)
         return "StalePrice", {"updatedAt": updated, "maxAge": MAX_AGE}
     if mode == "zero":
@@ -155,7 +155,8 @@ def test_usable_oracle_values_views_at_the_live_price(live, lp):
 
 def test_price_just_inside_max_age_is_usable_and_one_second_later_is_stale(live, owner):
     usdc, oracle, pool, long_, short = live
-    updated = block_time(oracle.updateAnswer(2_200 * 10**PRICE_DECIMALS, sender=owner))
+    oracle.updateAnswer(2_200 * 10**PRICE_DECIMALS, sender=owner)
+    updated = oracle.latestTimestamp()
     chain.pending_timestamp = updated + MAX_AGE
     chain.mine()
     assert chain.blocks.head.timestamp == updated + MAX_AGE
