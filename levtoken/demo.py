@@ -31,7 +31,7 @@ from levtoken.backends.abi import calldata, selector
 from levtoken.deployment import Deployment, deploy
 from levtoken.feeds import PricePoint, hourly_closes, synthetic_path
 from levtoken.feeds.driver import FeedDriver
-from levtoken.fuzz.layout import LensLayout, decode_lens, signed
+from levtoken.lens import LensLayout, decode_lens, signed
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from levtoken.backends.abi import calldata
 from levtoken.fuzz import invariants
-from levtoken.fuzz.layout import LensLayout
 from levtoken.fuzz.ops import WAD, WARPS, Kind, Op, amount, decode_program, new_answer
 from levtoken.fuzz.system import SEL, FuzzConfig, FuzzSystem, perform_data
+from levtoken.lens import LensLayout
 from levtoken.model import ContractError
 
 log = logging.getLogger(__name__)
@@ -107,17 +107,15 @@ class Harness:
         every view is compared every `lens_every` steps and after the last one (unless `final_lens` is
         False: the state machine compares at the end of each example instead)."""
         ops = decode_program(program, len(self.actors), len(self.tokens))
-        trace: list[str] = []
         for i, op in enumerate(ops):
-            trace.append(repr(op))
             try:
                 self.step(op)
-                if self.backend is not None:
-                    if (self.storage is None or self.stats.steps % self.lens_every == 0
-                            or (final_lens and i == len(ops) - 1)):
-                        self.compare_lens(repr(op))
+                if self.backend is not None and (self.storage is None or self.stats.steps % self.lens_every == 0
+                                                 or (final_lens and i == len(ops) - 1)):
+                    self.compare_lens(op)
             except Divergence as exc:
-                raise Divergence(f"{exc}\n  after ops:\n    " + "\n    ".join(trace[-40:])) from None
+                trace = "\n    ".join(repr(o) for o in ops[max(0, i - 39): i + 1])
+                raise Divergence(f"{exc}\n  after ops:\n    {trace}") from None
         return len(ops)
 
     def step(self, op: Op) -> None:
@@ -126,7 +124,7 @@ class Harness:
         outcomes = [self._transact(tx if isinstance(tx, Tx) else tx()) for tx in self._plan(op)]
         after = self._obs = invariants.observe(self)
         if self.storage is not None:
-            self.compare_storage(repr(op))
+            self.compare_storage(op)
         invariants.check(self, op, before, after, outcomes, status)
         st = self.stats
         st.steps += 1
@@ -187,7 +185,7 @@ class Harness:
 
     # ------------------------------------------------------------------ state comparison
 
-    def compare_lens(self, where: str) -> None:
+    def compare_lens(self, where: object) -> None:
         values, failed = self.system.read()
         model_values, model_failed = self.model.lens(self.accounts)
         self.stats.lens_reads += 1
@@ -196,7 +194,7 @@ class Harness:
         if values != model_values or failed != model_failed:
             raise Divergence(f"{where}: lens differs:\n  " + "\n  ".join(self.layout.diff(values, model_values)))
 
-    def compare_storage(self, where: str) -> None:
+    def compare_storage(self, where: object) -> None:
         chain = self.storage.read()
         model = invariants.model_storage(self)
         if chain != model:

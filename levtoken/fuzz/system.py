@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from eth_abi import encode
+from eth_utils import to_checksum_address
 
 from levtoken.backends import Backend, Codec, load_artifacts
 from levtoken.backends.abi import calldata, selector
-from levtoken.fuzz.layout import LensLayout, decode_lens
+from levtoken.lens import LensLayout, decode_lens
 
 WAD = 10**18
 MAX_UINT = 2**256 - 1
@@ -105,7 +106,6 @@ class FuzzSystem:
         self.pool = deploy("ReservePool", ["address", "address", "address", "string", "string", "address"],
                            [self.asset, self.oracle, deployer, "levtoken reserve", "rUSDC", owner])
         self.lens = deploy("PoolLens", [], [])
-        self.tokens: list[str] = []
         create = selector("createSeries(string,string,bool,uint256,(uint64,uint64,uint64,uint32,uint64,uint64,uint64,uint64))")
         for spec in cfg.series:
             data = create + encode(["string", "string", "bool", "uint256", "(uint64,uint64,uint64,uint32,uint64,uint64,uint64,uint64)"],
@@ -113,10 +113,7 @@ class FuzzSystem:
             self._must(owner, self.pool, data)
         out = backend.call(self.pool, selector("series()"))
         n = int.from_bytes(out[32:64], "big")
-        self.tokens = ["0x" + out[64 + 32 * i + 12: 96 + 32 * i].hex() for i in range(n)]
-        from eth_utils import to_checksum_address
-
-        self.tokens = [to_checksum_address(t) for t in self.tokens]
+        self.tokens = [to_checksum_address("0x" + out[64 + 32 * i + 12: 96 + 32 * i].hex()) for i in range(n)]
         self.layout = LensLayout(len(self.lens_accounts), len(self.tokens))
         self._lens_call = calldata(SEL["snapshot"], self.pool, 64, len(self.lens_accounts), *self.lens_accounts)
 

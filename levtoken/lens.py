@@ -1,4 +1,5 @@
-"""Names of the values `PoolLens.snapshot` returns (and `PoolModel.lens` mirrors), by position."""
+"""The `PoolLens.snapshot` layout: names of its values by position (`PoolModel.lens` returns the same), and
+the decoder of its ABI output. Used by the fuzzers, the demo and anything that reads a pool in one call."""
 
 from __future__ import annotations
 
