@@ -38,10 +38,11 @@ def revm_harness():
 def test_seeded_sequence_matches_the_model_to_the_wei_on_anvil(anvil_harness, seed):
     anvil_harness.reset()
     before = anvil_harness.stats.lens_reads
+    events_before = anvil_harness.stats.events_compared
     steps = anvil_harness.run(program(seed, OPS_PER_SEED))
     assert steps == OPS_PER_SEED
     assert anvil_harness.stats.lens_reads - before == OPS_PER_SEED  # every view compared after every step
-    assert anvil_harness.compare_events  # and every event of every transaction
+    assert anvil_harness.stats.events_compared > events_before  # and every event of every transaction
 
 
 def test_sequences_cover_gaps_extreme_prices_time_jumps_and_every_operation():
@@ -79,7 +80,7 @@ def test_a_model_rounding_the_wrong_way_is_caught(revm_harness, monkeypatch):
 
     monkeypatch.setattr(pool_model, "scale_exposure", scale_exposure_rounded_up)
     revm_harness.reset()
-    with pytest.raises(Divergence, match="differs|model"):
+    with pytest.raises(Divergence, match="lens differs|storage differs"):
         revm_harness.run(program(7, 400))
 
 

@@ -17,6 +17,7 @@ MODEL_STEPS = 50_000
 def _coverage(h: Harness) -> None:
     st = h.stats
     assert set(st.by_kind) == {k.name for k in Kind}, st.by_kind
+    assert set(st.succeeded) == {k.name for k in Kind}, st.succeeded  # every kind also gets through
     # the programs reach the interesting states, not only the happy path
     for error in ("SlippageExceeded", "ZeroAmount", "NoRebalanceTrigger", "StalePrice", "InvalidPrice",
                   "ERC20InsufficientBalance", "HealthReportTooSoon", "NoUpkeepNeeded"):

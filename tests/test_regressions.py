@@ -118,3 +118,34 @@ def test_model_agrees_on_each_regression():
         assert exc.args[0] == 112 and exc.args[1] > U112
     else:
         raise AssertionError("the model rebalanced an exposure past uint112")
+
+
+def test_model_reverts_a_gain_past_uint112_and_syncs_the_floor_in_set_series_params():
+    from levtoken.fuzz.harness import _model_only_factory
+    from levtoken.fuzz.system import FuzzConfig, SeriesSpec
+
+    config = FuzzConfig(series=(SeriesSpec("ETH3L", True, params()),), actor_cash=10**16, lp_capital=2_000,
+                        keeper_reward=0)
+    factory, (owner, actors, *_, (long,)) = _model_only_factory(config)
+    m = factory()
+    alice, whale = actors[1], actors[2]
+    m.mint(alice, long, 10_000 * USDC, 0, alice)
+    m.set_answer(2_200 * 10**8)  # the long gains 3,000: reserve 2,000 - 3,000 < floor, flag still down
+    assert m.reserve() < m.floor() and not m.floor_breached
+    m.set_series_params(owner, long, params())
+    assert m.floor_breached and [n for n, _ in m.events][0] == "ReserveFloorBreached"
+
+    m = factory()
+    m.asset_mint(whale, 4 * 10**15 * USDC)
+    m.asset_mint(actors[0], 4 * 10**15 * USDC)
+    m.deposit(actors[0], 4 * 10**15 * USDC, actors[0])
+    m.mint(whale, long, 4 * 10**15 * USDC, 0, whale)
+    m.set_answer(3_000 * 10**8)
+    equity = m.equity_of(long)
+    assert equity > U112
+    try:
+        m.redeem(whale, long, WAD, 0, whale)
+    except SafeCastOverflowedUintDowncast as exc:
+        assert tuple(exc.args) == (112, equity)
+    else:
+        raise AssertionError("the model stored an equity past uint112")

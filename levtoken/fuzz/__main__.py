@@ -62,7 +62,8 @@ def main(backend: str, steps: int, lens_every: int, random_: bool, database: boo
     table.add_row("fuzz seconds", f"{elapsed:.1f}")
     table.add_row("steps per second", f"{done / elapsed:,.0f}")
     console.print(table)
-    console.print("operations:", dict(sorted(st.by_kind.items())))
+    console.print("operations (run / succeeded):",
+                  {k: f"{n}/{st.succeeded.get(k, 0)}" for k, n in sorted(st.by_kind.items())})
     console.print("errors:", dict(sorted(st.errors.items(), key=lambda kv: -kv[1])))
     if h.backend is not None:
         h.backend.close()

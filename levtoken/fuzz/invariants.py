@@ -27,6 +27,8 @@ class SeriesObs:
     knocked_out: bool
     last_rebalance: int
     balances: tuple[int, ...]
+    stored_equity: int  # the settled state as stored (not the view)
+    stored_exposure: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,7 @@ def observe(h: Harness) -> Obs:
         supply = ledger.total_supply
         series.append(SeriesObs(
             supply, equity, 0 if equity == 0 else s.exposure, m._nav(s, equity, supply), s.knocked_out,
-            s.last_rebalance, tuple(held.get(a, 0) for a in accounts),
+            s.last_rebalance, tuple(held.get(a, 0) for a in accounts), s.equity, s.exposure,
         ))
     reserve, floor = m._reserve_and_floor(m.pool_assets, total)
     lp, cash = m.lp.balances, m.asset.balances
@@ -86,8 +88,6 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
         fail(f"pool holds {after.pool_cash}, accounts for {after.pool_assets} + donated {h.donated}")
     if sum(after.cash) + after.pool_cash != h.total_cash:
         fail(f"asset total {sum(after.cash) + after.pool_cash} != {h.total_cash}")
-    if after.pool_assets * scale != after.reserve + after.liabilities:
-        fail(f"poolAssets {after.pool_assets} != reserve {after.reserve} + liabilities {after.liabilities}")
 
     succeeded = [ok for _, ok, _ in outcomes]
     all_ok = bool(outcomes) and all(succeeded)
@@ -111,10 +111,9 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
             fail(f"rebalance {'succeeded' if ok else 'reverted'} with status {status_before} before")
         if ok and status_before != KNOCK_OUT:
             _at_target(h, s, b, a, after.price)
-    if k is Kind.UPKEEP and all_ok:
-        for j, (x, y) in enumerate(zip(before.series, after.series)):
-            if y.last_rebalance == after.now and x.last_rebalance != after.now and not y.knocked_out:
-                _at_target(h, j, x, y, after.price)
+    rebalanced = _rebalanced(h) if k is Kind.UPKEEP and all_ok else set()
+    for j in rebalanced:  # each series the upkeep rebalanced (its Rebalanced event), knocked out or not
+        _at_target(h, j, before.series[j], after.series[j], after.price)
 
     # 5. mint then redeem at one price never returns more than was paid
     if k is Kind.MINT_REDEEM and all_ok:
@@ -122,16 +121,23 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
         if after.cash[actor] > before.cash[actor]:
             fail(f"mint-then-redeem returned {after.cash[actor] - before.cash[actor]} more than paid")
 
-    # 6. equity never negative; a knocked-out series never revives
+    # 6. equity never negative (as stored and as valued); a knocked-out series holds nothing, stays out
     for j, (x, y) in enumerate(zip(before.series, after.series)):
-        if y.equity < 0 or y.exposure < 0:
-            fail(f"series {j} equity {y.equity} exposure {y.exposure}")
-        if x.knocked_out and not (y.knocked_out and y.equity == 0 and y.exposure == 0):
+        if min(y.equity, y.exposure, y.stored_equity, y.stored_exposure) < 0:
+            fail(f"series {j}: negative equity or exposure {y}")
+        if y.knocked_out and (y.stored_equity, y.stored_exposure, y.equity) != (0, 0, 0):
+            fail(f"series {j} is knocked out but stores equity {y.stored_equity}, exposure {y.stored_exposure}")
+        if x.knocked_out and not y.knocked_out:
             fail(f"series {j} revived after its knock-out")
+        if y.stored_equity == 0 and y.stored_exposure != 0 and y.supply and x.stored_equity != 0:
+            fail(f"series {j}: an operation left exposure {y.stored_exposure} with no equity behind it")
 
-    # 7. after a successful mint, exposure-increasing rebalance or LP withdrawal: reserve >= floor
+    # 7. after a successful mint, exposure-increasing rebalance (by anyone, upkeep included) or LP
+    #    withdrawal: reserve >= floor
+    increased = any(y.stored_exposure > x.stored_exposure and y.last_rebalance == after.now
+                    for x, y in zip(before.series, after.series))
     if all_ok and (k in (Kind.MINT, Kind.LP_WITHDRAW, Kind.LP_REDEEM) or
-                   (k is Kind.REBALANCE and a.exposure > b.exposure)):
+                   (k in (Kind.REBALANCE, Kind.UPKEEP) and increased)):
         if after.reserve < after.floor:
             fail(f"{k.name} left reserve {after.reserve} below floor {after.floor}")
 
@@ -154,6 +160,12 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
         fair = net * pooled // before.liabilities
         if fair // scale != paid:
             fail(f"insolvent redemption paid {paid}, pro rata share is {fair // scale}")
+
+
+def _rebalanced(h: Harness) -> set[int]:
+    """Series the last model transaction rebalanced (from its `Rebalanced` events)."""
+    index = {t: i for i, t in enumerate(h.tokens)}
+    return {index[f["token"]] for name, f in h.model.events if name == "Rebalanced"}
 
 
 def _at_target(h: Harness, s: int, b, a, price: int) -> None:

@@ -53,15 +53,19 @@ class Op:
     actor: int  # index into the system's actors
     series: int
     other: int  # second actor (transfer receiver)
+    aux: int  # 8 bits for a mode of its own (e.g. a slippage bound), independent of `r`
     r: int  # 32 random bits for amounts and modes
 
     def __repr__(self) -> str:
-        return f"{self.kind.name}(actor={self.actor}, series={self.series}, other={self.other}, r={self.r:#x})"
+        return (f"{self.kind.name}(actor={self.actor}, series={self.series}, other={self.other}, "
+                f"aux={self.aux}, r={self.r:#x})")
 
 
 def decode(word: int, n_actors: int, n_series: int) -> Op:
-    return Op(TABLE[word & 63], (word >> 6) % n_actors, (word >> 14) % n_series, (word >> 22) % n_actors,
-              word >> 32)
+    """Word layout (little end first): kind 6 bits, actor 8, series 8, aux 8 (other = aux mod actors), then
+    32 bits of `r`."""
+    aux = (word >> 22) & 0xFF
+    return Op(TABLE[word & 63], (word >> 6) % n_actors, (word >> 14) % n_series, aux % n_actors, aux, word >> 32)
 
 
 def decode_program(program: bytes, n_actors: int, n_series: int) -> list[Op]:
