@@ -383,6 +383,35 @@ def test_a_stuck_transaction_is_given_up_at_the_fee_cap_and_the_nonce_resynced(m
     assert len(keeper.sent) == 1
 
 
+def test_a_nonce_used_after_a_give_up_at_the_cap_does_not_block_the_next_upkeep(minted, owner, new_keeper):
+    """Regression (review): after giving up at the fee cap, the keeper kept its cached nonce and that
+    nonce's replacement floor (above the cap) even once the nonce was used on chain, and so answered
+    every later trigger with fee_cap, for good."""
+    oracle, pool, *_ = minted
+    pool.reportHealth(sender=owner)
+    keeper = new_keeper("late", priority_fee_gwei="1", max_fee_gwei="1.1", confirmation_blocks=1)
+    keeper.poll_once()
+    set_price(oracle, 1_800, owner)
+    networks.provider.auto_mine = False
+    try:
+        assert keeper.poll_once().status == "sent"
+        networks.provider.make_request("anvil_dropAllTransactions", [])
+        chain.mine()
+        assert keeper.poll_once().status == "fee_cap"  # a replacement would pass the cap: given up
+    finally:
+        networks.provider.auto_mine = True
+    web3 = networks.provider.web3
+    manual = Account.from_key(keeper_key("late")).sign_transaction({  # nonce 0 used by the operator
+        "to": keeper.address, "value": 0, "gas": 21_000, "maxFeePerGas": 10 * GWEI, "maxPriorityFeePerGas": GWEI,
+        "nonce": 0, "chainId": 31337,
+    })
+    web3.eth.wait_for_transaction_receipt(web3.eth.send_raw_transaction(manual.raw_transaction), timeout=60)
+    chain.mine()
+    result = keeper.poll_once()  # the trigger still holds: the upkeep goes out with the next nonce
+    assert result.status == "sent", result
+    assert keeper.sent[-1].nonce == 1
+
+
 def test_a_nonce_used_elsewhere_is_resynced_and_the_upkeep_sent_in_the_same_block(minted, owner, new_keeper):
     oracle, pool, *_ = minted
     pool.reportHealth(sender=owner)

@@ -431,6 +431,10 @@ class Keeper:
             emit(log, logging.WARNING, "fee_cap_exceeded", block=head, detail=exc)
             return PollResult(head, "fee_cap")
         nonce = self.nonces.peek(self.rpc)
+        if self.nonces.replacement_floor(nonce) is not None:
+            # an earlier transaction of ours with this nonce was abandoned: it may have been mined since,
+            # in which case the chain's nonce moved on and the floor no longer applies
+            nonce = self.nonces.sync(self.rpc)
         raised = self.fees.at_least(fees, self.nonces.replacement_floor(nonce))
         if raised is None:
             self.metrics.failures.labels("fee_cap").inc()

@@ -110,8 +110,9 @@ class RpcClient:
 
     # ------------------------------------------------------------------ core
 
-    def request(self, method: str, params: list[Any]) -> Any:
-        """Sends one JSON-RPC request, retrying transport errors; returns its `result`."""
+    def request(self, method: str, params: list[Any], retry: bool = True) -> Any:
+        """Sends one JSON-RPC request, retrying transport errors (unless `retry` is False); returns its
+        `result`."""
 
         def _before_sleep(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
@@ -119,7 +120,7 @@ class RpcClient:
                  delay=round(state.next_action.sleep if state.next_action else 0.0, 3), error=exc)
 
         retrying = Retrying(
-            stop=stop_after_attempt(self.retries + 1),
+            stop=stop_after_attempt(self.retries + 1 if retry else 1),
             wait=wait_exponential(multiplier=self.backoff_initial, max=self.backoff_max),
             retry=retry_if_exception_type(_Transient),
             sleep=self._sleep,
@@ -131,7 +132,7 @@ class RpcClient:
                 with attempt:
                     return self._once(method, params)
         except _Transient as exc:
-            raise RpcUnavailable(f"{method} failed after {self.retries + 1} attempts: {exc}") from exc
+            raise RpcUnavailable(f"{method} failed after {self.retries + 1 if retry else 1} attempts: {exc}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _once(self, method: str, params: list[Any]) -> Any:
@@ -206,7 +207,9 @@ class RpcClient:
         return self.request("eth_sendRawTransaction", ["0x" + raw.hex()])
 
     def send_transaction(self, tx: dict[str, Any]) -> str:
-        return self.request("eth_sendTransaction", [_json_tx(tx)])
+        # Not retried: a request that timed out may have reached the node, and we do not know the hash of
+        # what it signed. The loop re-reads the nonce and the chain on the next block instead.
+        return self.request("eth_sendTransaction", [_json_tx(tx)], retry=False)
 
     def receipt(self, tx_hash: str) -> dict[str, Any] | None:
         return self.request("eth_getTransactionReceipt", [tx_hash])
