@@ -131,11 +131,13 @@ def _revert_data(exc) -> bytes | None:
     if isinstance(data, (bytes, bytearray)):
         return bytes(data)
     msg = exc.revert_message if isinstance(getattr(exc, "revert_message", None), str) else str(exc)
-    # "custom error 0x<selector>: <args>" with <args> as hex or as raw characters
+    # "custom error 0x<selector>: <args>": Anvil prints <args> as text when those bytes are valid UTF-8
+    # (so UTF-8 gives them back exactly; latin-1 would fail on, e.g., a timestamp byte pair 0xCD 0xA8),
+    # and as hex otherwise
     m = re.fullmatch(r"custom error 0x([0-9a-fA-F]{8}): ?(.*)", msg, re.S)
     if m:
         rest = m.group(2)
-        tail = bytes.fromhex(rest) if re.fullmatch(r"([0-9a-fA-F]{2})*", rest) else rest.encode("latin-1")
+        tail = bytes.fromhex(rest) if re.fullmatch(r"([0-9a-fA-F]{2})*", rest) else rest.encode("utf-8")
         return bytes.fromhex(m.group(1)) + tail
     m = re.fullmatch(r"0x((?:[0-9a-fA-F]{2})+)", msg.strip())
     return bytes.fromhex(m.group(1)) if m else None

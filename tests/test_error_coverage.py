@@ -31,3 +31,20 @@ def test_reverts_are_matched_strictly():
     offenders = [p.name for p in TESTS.glob("test_*.py")
                  if p.name != Path(__file__).name and "ape.reverts(" in p.read_text()]
     assert not offenders, f"use helpers.reverts_with instead of ape.reverts in {offenders}"
+
+
+def test_revert_data_printed_as_utf8_text_is_recovered_exactly():
+    """Anvil prints a custom error's arguments as text when they are valid UTF-8. A StalePrice whose
+    updatedAt ends in the bytes 0xCD 0xA8 (one character, U+0368) must decode to the same bytes; reading
+    the text as latin-1 made the stale-price tests fail at such timestamps."""
+    from types import SimpleNamespace
+
+    from helpers import _revert_data
+
+    args = (0x6B3ACDA8).to_bytes(32, "big") + (60).to_bytes(32, "big")
+    text = args.decode("utf-8")
+    assert "\u0368" in text
+    exc = SimpleNamespace(revert_message=f"custom error 0x2730eb48: {text}")
+    assert _revert_data(exc) == bytes.fromhex("2730eb48") + args
+    as_hex = SimpleNamespace(revert_message=f"custom error 0x2730eb48: {(0x6B3A95).to_bytes(32, 'big').hex()}")
+    assert _revert_data(as_hex) == bytes.fromhex("2730eb48") + (0x6B3A95).to_bytes(32, "big")
