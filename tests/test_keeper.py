@@ -362,10 +362,12 @@ def test_a_dropped_transaction_is_replaced_with_higher_fees_under_the_cap(minted
     assert keeper.metrics.value("levtoken_keeper_replacements_total") == 1
 
 
-def test_a_stuck_transaction_is_given_up_at_the_fee_cap_and_the_nonce_resynced(minted, owner, new_keeper):
+def _given_up_at_the_cap(minted, owner, new_keeper, name, then=None):
+    """A keeper (1 gwei priority, 1.1 gwei cap) sends an upkeep that the mempool then loses; a
+    replacement (+20%) would pass the cap, so it gives up. `then(keeper)` runs before auto-mining resumes."""
     oracle, pool, *_ = minted
     pool.reportHealth(sender=owner)
-    keeper = new_keeper("cap", priority_fee_gwei="1", max_fee_gwei="1.1", confirmation_blocks=1)
+    keeper = new_keeper(name, priority_fee_gwei="1", max_fee_gwei="1.1", confirmation_blocks=1)
     keeper.poll_once()
     set_price(oracle, 1_800, owner)
     networks.provider.auto_mine = False
@@ -374,11 +376,21 @@ def test_a_stuck_transaction_is_given_up_at_the_fee_cap_and_the_nonce_resynced(m
         networks.provider.make_request("anvil_dropAllTransactions", [])
         chain.mine()
         assert keeper.poll_once().status == "fee_cap"  # +20% of 1 gwei > 1.1 gwei: give up
-        assert keeper.state.in_flight is None and keeper.nonces.peek(keeper.rpc) == 0
-        chain.mine()
-        assert keeper.poll_once().status == "fee_cap"  # a new offer must outbid the dropped one
+        assert keeper.state.in_flight is None
+        if then:
+            then(keeper)
     finally:
         networks.provider.auto_mine = True
+    return keeper
+
+
+def test_a_stuck_transaction_is_given_up_at_the_fee_cap_and_the_nonce_resynced(minted, owner, new_keeper):
+    def still_at_the_cap(keeper):
+        assert keeper.nonces.peek(keeper.rpc) == 0
+        chain.mine()
+        assert keeper.poll_once().status == "fee_cap"  # a new offer must outbid the dropped one
+
+    keeper = _given_up_at_the_cap(minted, owner, new_keeper, "cap", then=still_at_the_cap)
     assert keeper.metrics.value("levtoken_keeper_failures_total", kind="stuck") == 1
     assert len(keeper.sent) == 1
 
@@ -387,19 +399,7 @@ def test_a_nonce_used_after_a_give_up_at_the_cap_does_not_block_the_next_upkeep(
     """Regression (review): after giving up at the fee cap, the keeper kept its cached nonce and that
     nonce's replacement floor (above the cap) even once the nonce was used on chain, and so answered
     every later trigger with fee_cap, for good."""
-    oracle, pool, *_ = minted
-    pool.reportHealth(sender=owner)
-    keeper = new_keeper("late", priority_fee_gwei="1", max_fee_gwei="1.1", confirmation_blocks=1)
-    keeper.poll_once()
-    set_price(oracle, 1_800, owner)
-    networks.provider.auto_mine = False
-    try:
-        assert keeper.poll_once().status == "sent"
-        networks.provider.make_request("anvil_dropAllTransactions", [])
-        chain.mine()
-        assert keeper.poll_once().status == "fee_cap"  # a replacement would pass the cap: given up
-    finally:
-        networks.provider.auto_mine = True
+    keeper = _given_up_at_the_cap(minted, owner, new_keeper, "late")
     web3 = networks.provider.web3
     manual = Account.from_key(keeper_key("late")).sign_transaction({  # nonce 0 used by the operator
         "to": keeper.address, "value": 0, "gas": 21_000, "maxFeePerGas": 10 * GWEI, "maxPriorityFeePerGas": GWEI,
