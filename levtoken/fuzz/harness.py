@@ -180,7 +180,7 @@ class Harness:
             decoded = codec.decode_event(list(lg.topics), lg.data)
             if decoded is not None and decoded[0] not in _UNMODELLED_EVENTS:
                 chain.append(decoded)
-        model = [(name, {k: _event_value(v) for k, v in fields.items()}) for name, fields in self.model.events]
+        model = [(name, {k: _event_value(codec, v) for k, v in fields.items()}) for name, fields in self.model.events]
         if chain != model:
             raise Divergence(f"{label}: events differ:\n  chain {chain}\n  model {model}")
         self.stats.events_compared += len(chain)
@@ -326,19 +326,12 @@ def _donation(h: Harness, actor: str, assets: int) -> Tx:
 _UNMODELLED_EVENTS = {"Transfer", "Approval", "AnswerUpdated", "NewRound"}
 
 
-def _event_value(v: Any) -> Any:
+def _event_value(codec, v: Any) -> Any:
     """A model event field as the chain's decoded log shows it (an UpkeepFailed reason is revert data)."""
     if isinstance(v, ContractError):
-        from levtoken.backends import Codec, load_artifacts
-
-        global _CODEC
-        if _CODEC is None:
-            _CODEC = Codec(load_artifacts().all_abis())
-        return _CODEC.encode_error(v.name, tuple(v.args))
+        return codec.encode_error(v.name, tuple(v.args))
     return v
 
-
-_CODEC = None
 
 
 def _err(exc: ContractError | None) -> tuple[str, tuple] | None:
