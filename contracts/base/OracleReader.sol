@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IReservePool} from "../interfaces/IReservePool.sol";
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {OraclePrice} from "../libraries/OraclePrice.sol";
+import {PoolParameters} from "./PoolParameters.sol";
+
+/// @title OracleReader
+/// @notice The pool's price feed (SPEC section 6): a reverting read for state changes, a non-reverting one
+///         for views, both normalised to WAD from the feed's decimals.
+abstract contract OracleReader is PoolParameters {
+    /// @notice The price feed (Chainlink AggregatorV3Interface).
+    AggregatorV3Interface public immutable oracle;
+    uint8 private immutable _oracleDecimals;
+
+    /// @param oracle_ Price feed of the underlying in units of the settlement asset (at most 36 decimals).
+    constructor(AggregatorV3Interface oracle_) {
+        if (address(oracle_) == address(0)) revert ZeroAddress();
+        uint8 feedDecimals = oracle_.decimals();
+        if (feedDecimals > 36) revert UnsupportedDecimals(feedDecimals); // keeps 10**(d-18) in range
+        oracle = oracle_;
+        _oracleDecimals = feedDecimals;
+    }
+
+    /// @inheritdoc IReservePool
+    function price() external view returns (uint256) {
+        return _price();
+    }
+
+    /// @dev Reads the oracle, reverting with the cause if unusable.
+    function _price() internal view returns (uint256) {
+        return OraclePrice.read(oracle, _oracleDecimals, maxPriceAge);
+    }
+
+    function _tryPrice() internal view returns (OraclePrice.Status, uint256) {
+        return OraclePrice.tryRead(oracle, _oracleDecimals, maxPriceAge);
+    }
+
+    /// @dev The oracle price if usable, else 0: each series is then valued at its own last settled mark
+    ///      price (see `Series.equityNow`). Never reverts.
+    function _viewPrice() internal view returns (uint256) {
+        (OraclePrice.Status status, uint256 p) = _tryPrice();
+        return status == OraclePrice.Status.Ok ? p : 0;
+    }
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {Series} from "../libraries/Series.sol";
+
+/// @title PoolStorage
+/// @notice Every storage variable of the pool in one place, packed by who reads it: the first pool word
+///         (pool assets, series count, floor ratio, oracle max age) is read by every operation, the second
+///         by health reports and rebalances, the third only when a keeper reward is paid. The other bases
+///         read and write these through their own functions.
+abstract contract PoolStorage {
+    /// @notice Most series one pool backs (bounds the liabilities loop of every operation).
+    uint256 public constant MAX_SERIES = 8;
+
+    /// @dev Series live in a fixed array so the liabilities loop reads two slots per series and no address.
+    Series.State[MAX_SERIES] internal _book;
+    mapping(address token => uint256) internal _position; // index in _book + 1; 0 = not a series
+
+    // pool word 1: read by every operation
+    uint128 internal _poolAssets; // asset units
+    uint8 internal _seriesCount;
+    /// @notice Floor as a fraction of liabilities (WAD).
+    uint64 public floorRatio;
+    /// @notice Oracle answers older than this (seconds) are stale.
+    uint32 public maxPriceAge;
+
+    // pool word 2
+    /// @notice Minimum seconds between two `reportHealth` calls.
+    uint32 public healthInterval;
+    /// @notice Timestamp of the last health report (0 = never).
+    uint40 public lastHealthReport;
+    /// @notice Whether the reserve was below the floor at the last state change.
+    bool public floorBreached;
+    /// @notice Flat reward per successful rebalance, asset units (0 = none).
+    uint80 public keeperReward;
+    /// @notice Most keeper reward paid per UTC day, asset units.
+    uint96 public keeperRewardDailyCap;
+
+    // pool word 3
+    uint32 internal _rewardDay;
+    uint96 internal _rewardPaidToday;
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IReservePool} from "../interfaces/IReservePool.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {OraclePrice} from "../libraries/OraclePrice.sol";
+import {Series} from "../libraries/Series.sol";
+import {SeriesMath} from "../libraries/SeriesMath.sol";
+import {OracleReader} from "./OracleReader.sol";
+import {PoolParameters} from "./PoolParameters.sol";
+
+/// @title ReserveBook
+/// @notice The pool's accounts (SPEC section 4): the book of series, the assets the pool holds, and what
+///         follows from them at a price: liabilities, reserve, floor, net exposure, health. Every view of
+///         the pool and of a series is here; none reverts (an unusable oracle values each series at its own
+///         last settled mark price).
+/// @dev Reserve R = poolAssets - liabilities, liabilities = sum of the series' equities at the mark price.
+///      The pool counts the assets it was given (`_poolAssets`), never its balance, so a direct transfer
+///      changes nothing.
+abstract contract ReserveBook is OracleReader {
+    using SafeCast for uint256;
+    using Series for Series.State;
+
+    uint256 internal constant WAD = 1e18;
+
+    uint256 private immutable _scale; // 10**(18 - asset decimals): asset units -> WAD
+
+    /// @param assetDecimals Decimals of the settlement asset (at most 18).
+    constructor(uint8 assetDecimals) {
+        if (assetDecimals > 18) revert UnsupportedDecimals(assetDecimals);
+        _scale = 10 ** (18 - assetDecimals);
+    }
+
+    // =================================================================== state changes
+
+    /// @inheritdoc IReservePool
+    function reportHealth() external nonReentrant {
+        if (!_healthDue()) revert HealthReportTooSoon(lastHealthReport + healthInterval);
+        _reportHealth(_price());
+    }
+
+    /// @dev Settles the series at `p` (see `Series.settle`).
+    function _settle(address token, Series.State storage s, uint256 p, uint256 supply) internal returns (uint256) {
+        return s.settle(token, p, supply);
+    }
+
+    /// @dev Emits a floor flip as seen with `pooled` assets at price `p` (0: the views' valuation).
+    function _syncFloorAt(uint256 pooled, uint256 p) internal {
+        (int256 r, uint256 fl) = _reserveAndFloor(pooled, _liabilities(p));
+        _syncFloor(r, fl);
+    }
+
+    /// @dev Emits `ReserveFloorBreached` / `ReserveFloorRestored` when the floor state flips.
+    function _syncFloor(int256 r, uint256 fl) internal {
+        bool breached = r < fl.toInt256();
+        if (breached == floorBreached) return;
+        floorBreached = breached;
+        if (breached) emit ReserveFloorBreached(r, fl);
+        else emit ReserveFloorRestored(r, fl);
+    }
+
+    function _reportHealth(uint256 p) internal {
+        uint256 total = _liabilities(p);
+        (int256 r, uint256 fl) = _reserveAndFloor(_poolAssets, total);
+        int256 net = _netExposure(p);
+        int256 coverage = total == 0 ? type(int256).max : r * int256(WAD) / total.toInt256();
+        uint256 absNet = net < 0 ? uint256(-net) : uint256(net);
+        uint256 utilization =
+            absNet == 0 ? 0 : r <= 0 ? type(uint256).max : Math.mulDiv(Math.mulDiv(absNet, p, WAD), WAD, uint256(r));
+        lastHealthReport = uint40(block.timestamp);
+        _syncFloor(r, fl);
+        emit ReserveHealth(r, total, coverage, utilization, r - fl.toInt256(), net, p);
+    }
+
+    // =================================================================== valuation
+
+    /// @dev Sum of the series' equities at `p` (net of accrued streaming fees).
+    function _liabilities(uint256 p) internal view returns (uint256 total) {
+        uint256 n = _seriesCount;
+        for (uint256 i; i < n; ++i) {
+            total += _book[i].equityNow(p);
+        }
+    }
+
+    /// @dev Sum of side*exposure at `p` over the series with equity left (a dead series exposes no one).
+    function _netExposure(uint256 p) internal view returns (int256 net) {
+        uint256 n = _seriesCount;
+        for (uint256 i; i < n; ++i) {
+            Series.State storage s = _book[i];
+            if (s.equityNow(p) == 0) continue;
+            int256 x = int256(uint256(s.exposure));
+            net += s.isLong ? x : -x;
+        }
+    }
+
+    function _reserveAt(uint256 p) internal view returns (int256 r) {
+        (r,) = _reserveAndFloor(_poolAssets, _liabilities(p));
+    }
+
+    /// @dev Reserve = pooled*scale - liabilities (WAD) and floor = ceil(floorRatio*liabilities).
+    function _reserveAndFloor(uint256 pooled, uint256 totalLiabilities) internal view returns (int256 r, uint256 fl) {
+        r = (pooled * _scale).toInt256() - totalLiabilities.toInt256();
+        fl = _floorOf(totalLiabilities);
+    }
+
+    function _floorOf(uint256 totalLiabilities) internal view returns (uint256) {
+        return Math.mulDiv(totalLiabilities, floorRatio, WAD, Math.Rounding.Ceil); // round up: stricter floor
+    }
+
+    /// @inheritdoc PoolParameters
+    function _assetScale() internal view override returns (uint256) {
+        return _scale;
+    }
+
+    function _seriesOf(address token) internal view returns (Series.State storage) {
+        uint256 position = _position[token];
+        if (position == 0) revert UnknownSeries(token);
+        return _book[position - 1];
+    }
+
+    /// @dev The series of the calling token; reverts `OnlySeries` for any other caller.
+    function _callerSeries() internal view returns (Series.State storage) {
+        uint256 position = _position[msg.sender];
+        if (position == 0) revert OnlySeries(msg.sender);
+        return _book[position - 1];
+    }
+
+    // =================================================================== views
+
+    /// @inheritdoc IReservePool
+    function markPrice() external view returns (uint256 p) {
+        p = _viewPrice();
+        if (p != 0) return p;
+        // Oracle unusable: the mark price of the most recently settled series.
+        uint256 latest;
+        uint256 n = _seriesCount;
+        for (uint256 i; i < n; ++i) {
+            Series.State storage s = _book[i];
+            if (s.settledAt >= latest && s.markPrice != 0) (latest, p) = (s.settledAt, s.markPrice);
+        }
+    }
+
+    /// @inheritdoc IReservePool
+    function reserve() external view returns (int256) {
+        return _reserveAt(_viewPrice());
+    }
+
+    /// @inheritdoc IReservePool
+    function liabilities() external view returns (uint256) {
+        return _liabilities(_viewPrice());
+    }
+
+    /// @inheritdoc IReservePool
+    function netExposure() external view returns (int256) {
+        return _netExposure(_viewPrice());
+    }
+
+    /// @inheritdoc IReservePool
+    function floor() external view returns (uint256) {
+        return _floorOf(_liabilities(_viewPrice()));
+    }
+
+    /// @inheritdoc IReservePool
+    function poolAssets() external view returns (uint256) {
+        return _poolAssets;
+    }
+
+    /// @inheritdoc IReservePool
+    function series() external view returns (address[] memory tokens) {
+        uint256 n = _seriesCount;
+        tokens = new address[](n);
+        for (uint256 i; i < n; ++i) {
+            tokens[i] = _book[i].token;
+        }
+    }
+
+    /// @inheritdoc IReservePool
+    function equityOf(address token) external view returns (uint256) {
+        return _seriesOf(token).equityNow(_viewPrice());
+    }
+
+    /// @inheritdoc IReservePool
+    function exposureOf(address token) external view returns (uint256) {
+        Series.State storage s = _seriesOf(token);
+        return s.equityNow(_viewPrice()) == 0 ? 0 : s.exposure;
+    }
+
+    /// @inheritdoc IReservePool
+    function navOf(address token) external view returns (uint256) {
+        Series.State storage s = _seriesOf(token);
+        return s.nav(s.equityNow(_viewPrice()), IERC20(token).totalSupply());
+    }
+
+    /// @inheritdoc IReservePool
+    function leverageOf(address token) external view returns (uint256) {
+        Series.State storage s = _seriesOf(token);
+        uint256 p = _viewPrice();
+        uint256 equity = s.equityNow(p);
+        // p = 0 (oracle unusable): value the exposure at the series' own mark price, like its equity
+        return SeriesMath.leverage(s.exposure, p == 0 ? s.markPrice : p, equity);
+    }
+
+    /// @inheritdoc IReservePool
+    function seriesParams(address token) external view returns (SeriesParams memory) {
+        return _seriesOf(token).params();
+    }
+
+    /// @inheritdoc IReservePool
+    function seriesState(address token) external view returns (SeriesState memory) {
+        return _seriesOf(token).state();
+    }
+
+    /// @dev Whether the oracle is usable (views' guard for operations that need a price).
+    function _priceUsable() internal view returns (bool ok, uint256 p) {
+        OraclePrice.Status status;
+        (status, p) = _tryPrice();
+        ok = status == OraclePrice.Status.Ok;
+    }
+}
