@@ -22,9 +22,10 @@ from rich.logging import RichHandler
 from levtoken.accounts import UnsafeAccountError
 from levtoken.config import ConfigError
 from levtoken.deployment import DeploymentError
-from levtoken.wallet import WalletError
+from levtoken.wallet import WalletError, WalletInputError
 
-# the errors a script turns into "Error: <message>" and exit status 1 (no traceback)
+# the errors a script turns into "Error: <message>" and exit status 1 (no traceback); a WalletInputError
+# (a bad argument) becomes a usage error instead, exit status 2
 USER_ERRORS = (ConfigError, DeploymentError, WalletError, UnsafeAccountError)
 
 
@@ -54,12 +55,15 @@ class ConnectedCommand(ConnectedProviderCommand):
 
 
 def user_errors(fn: Callable) -> Callable:
-    """Turns the library's user-facing errors into ``click.ClickException`` (message, exit status 1)."""
+    """Turns the library's user-facing errors into ``click.ClickException`` (message, exit status 1), and
+    ``WalletInputError`` into ``click.UsageError`` (usage, message, exit status 2)."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except WalletInputError as err:
+            raise click.UsageError(str(err), ctx=click.get_current_context(silent=True)) from None
         except USER_ERRORS as err:
             raise click.ClickException(str(err)) from None
 

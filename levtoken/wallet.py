@@ -22,38 +22,57 @@ floor(tokens*equity/supply)``, ``fee = ceil(gross*redeemFee)``, payout ``gross -
 ``poolAssets/liabilities`` when the reserve is negative, then ``floor(payout/scale)``. Bounds: ``min =
 floor(expected*(10000 - slippage_bps)/10000)``; for a withdrawal by assets, ``max shares =
 ceil(shares*(10000 + slippage_bps)/10000)``.
+
+Inputs are strict, and each quote checks them before it reads the chain (so before anything is sent):
+every address must pass EIP-55 (an all-lowercase or all-uppercase one only with ``allow_lowercase``), every
+amount is a plain decimal with at most the token's decimals (``levtoken.units.parse_decimal``). A bad one raises
+``WalletInputError`` naming the field and the rule. ``check_address`` and ``check_amount`` need no chain
+(the script runs them while parsing its arguments, before connecting).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ape import chain, networks, project
 from eth_abi import decode as abi_decode
-from eth_utils import is_address, to_checksum_address
+from eth_utils import is_checksum_address, to_checksum_address
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
 from levtoken import reverts
 from levtoken.accounts import UnsafeAccountError, check_account
 from levtoken.config import is_local_network
 from levtoken.deployment import DEFAULT_MANIFEST_DIR, Deployment, attach
-from levtoken.units import WAD, from_units, from_wad
+from levtoken.units import MAX_UINT256, WAD, AmountError, from_units, from_wad, parse_decimal, parse_units
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BPS = 10_000
 DEFAULT_SLIPPAGE_BPS = 50
-MAX_UINT256 = 2**256 - 1
+_HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}", re.ASCII)
 TRIGGER_NAMES = {0: "none", 1: "drift", 2: "fallback", 3: "scheduled", 4: "knock-out"}
 LP_BOUND_NOTE = "ERC-4626 {what}: the bound is checked by simulation just before sending, not by the pool"
 
 
 class WalletError(Exception):
     """An operation that cannot (or must not) be sent: ``problem → fix``."""
+
+
+class WalletInputError(WalletError, ValueError):
+    """An argument that breaks an input rule (an address, an amount), found before anything is sent:
+    ``field: value rule → fix``. The ape script reports it as a usage error (exit status 2)."""
+
+    def __init__(self, field: str, value: Any, rule: str, fix: str):
+        self.field, self.value, self.rule, self.fix = field, value, rule, fix
+        super().__init__(f"{field}: {value!r} {rule} → {fix}")
 
 
 class SlippageRefused(WalletError):
@@ -78,18 +97,81 @@ def upper_bound(expected: int, slippage_bps: int) -> int:
     return _ceil_div(expected * (BPS + slippage_bps), BPS)
 
 
-def parse_amount(text: str | int | Decimal, decimals: int, what: str) -> int:
-    """A positive human amount (``"1000"``, ``"0.5"``) in a token's smallest units; refuses extra decimals."""
+def _amount_text(value: str | int | Decimal, field: str) -> str:
+    """The text of an amount: strings as given, ints and Decimals written out; floats are refused (inexact)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise WalletInputError(field, value, f"is a {type(value).__name__}, not an amount",
+                           "pass a string such as '1000' or '0.5', an int or a Decimal (floats are inexact)")
+
+
+def _strict(value: str | int | Decimal, field: str, parse: Callable[[str], T], allow_zero: bool) -> T:
+    """`parse` (a ``levtoken.units`` parser) applied to the amount's text, its ``AmountError`` (and a zero
+    amount unless `allow_zero`) raised as ``WalletInputError``."""
     try:
-        value = Decimal(str(text).replace("_", "").replace(",", ""))
-    except ArithmeticError:
-        raise WalletError(f"{what}: {text!r} is not a number → write a plain amount such as 1000 or 0.5") from None
-    if not value.is_finite() or value <= 0:
-        raise WalletError(f"{what}: {text} is not a positive amount → use an amount above 0")
-    units = value * (10**decimals)
-    if units != units.to_integral_value():
-        raise WalletError(f"{what}: {text} has more than {decimals} decimals → round it to {decimals} decimals")
-    return int(units)
+        amount = parse(_amount_text(value, field))
+    except AmountError as err:
+        raise WalletInputError(field, value, err.rule, err.fix) from None
+    if amount == 0 and not allow_zero:
+        raise WalletInputError(field, value, "is zero", "use an amount above 0")
+    return amount
+
+
+def check_amount(value: str | int | Decimal, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    """The format rules of ``levtoken.units.parse_decimal`` (plain decimal: no sign, separator, exponent),
+    without a token's decimals: what can be checked before connecting. Raises ``WalletInputError``."""
+    return _strict(value, field, parse_decimal, allow_zero)
+
+
+def parse_amount(value: str | int | Decimal, decimals: int, field: str = "amount", allow_zero: bool = False) -> int:
+    """A human amount (``"1000"``, ``"0.5"``) in a token's smallest units, strictly: the rules of
+    ``check_amount`` and at most `decimals` fraction digits (never rounded). Raises ``WalletInputError``."""
+    return _strict(value, field, functools.partial(parse_units, decimals=decimals), allow_zero)
+
+
+def _address_shape(value: str) -> str:
+    """Why `value` is not 0x + 40 hex digits."""
+    if value != value.strip():
+        return "has spaces around it"
+    if not value.startswith("0x"):
+        return "does not start with 0x"
+    return f"is not 40 hex digits after 0x (has {len(value) - 2} characters)"
+
+
+def check_address(value: Any, field: str = "receiver", allow_lowercase: bool = False) -> str:
+    """`value` as a checksummed address, refusing anything EIP-55 does not vouch for.
+
+    A mixed-case address must pass its EIP-55 checksum, always. One without a checksum (every letter
+    lowercase, or every letter uppercase) only with `allow_lowercase`. The zero address is refused.
+    Raises ``WalletInputError`` naming `field`.
+    """
+    if not isinstance(value, str):
+        raise WalletInputError(field, value, f"is a {type(value).__name__}, not an address",
+                               "pass the address as text: 0x followed by 40 hex digits")
+    if not _HEX_ADDRESS.fullmatch(value):
+        raise WalletInputError(field, value, _address_shape(value), "pass 0x followed by 40 hex digits")
+    digits = value[2:]
+    if not is_checksum_address(value):
+        if digits not in (digits.lower(), digits.upper()):
+            raise WalletInputError(field, value, "fails its EIP-55 checksum (a character was mistyped, or its case "
+                                   "changed)", "copy the address again from its source; do not fix its case by hand")
+        if not allow_lowercase:
+            raise WalletInputError(field, value, "has no EIP-55 checksum (all one case), so a typo in it would go "
+                                   "unnoticed", "paste the checksummed (mixed-case) address, or pass "
+                                   "--allow-lowercase (allow_lowercase=True) to accept it unchecked")
+    if int(digits, 16) == 0:
+        raise WalletInputError(field, value, "is the zero address", "pass the intended address (tokens sent to the "
+                               "zero address are lost)")
+    return to_checksum_address(value)
+
+
+def looks_like_address(symbol: str) -> bool:
+    """Whether a series argument is meant as a token address (starts with 0x) rather than a symbol."""
+    return symbol[:2].lower() == "0x"
 
 
 def _eth_call(contract, method: str, args: tuple, sender: str | None = None) -> tuple:
@@ -341,9 +423,10 @@ class PoolStatus:
 class Wallet:
     """Operations of one account (or none, for `status`) on one deployment."""
 
-    def __init__(self, deployment: Deployment, account=None):
+    def __init__(self, deployment: Deployment, account=None, allow_lowercase: bool = False):
         self.deployment = deployment
         self.account = account
+        self.allow_lowercase = allow_lowercase  # accept addresses without an EIP-55 checksum (all one case)
         self.pool = deployment.pool
         self.asset = deployment.asset
         self.asset_decimals = int(self.asset.decimals())
@@ -357,9 +440,10 @@ class Wallet:
                 raise WalletError(str(err)) from None
 
     @classmethod
-    def open(cls, account=None, manifest_dir: Path | str = DEFAULT_MANIFEST_DIR) -> Wallet:
+    def open(cls, account=None, manifest_dir: Path | str = DEFAULT_MANIFEST_DIR,
+             allow_lowercase: bool = False) -> Wallet:
         """A wallet on the deployment recorded for the connected network."""
-        return cls(attach(Path(manifest_dir)), account)
+        return cls(attach(Path(manifest_dir)), account, allow_lowercase)
 
     # ---------------------------------------------------------------- helpers
 
@@ -370,19 +454,23 @@ class Wallet:
         return str(self.account.address)
 
     def token(self, symbol: str) -> tuple[str, Any]:
-        """(symbol as deployed, token contract) of a series, matched case-insensitively."""
+        """(symbol as deployed, token contract) of a series, by symbol (case-insensitive) or by token address
+        (EIP-55 checked like every address)."""
+        known = ", ".join(self.deployment.tokens) or "none"
+        if looks_like_address(symbol):
+            address = check_address(symbol, "symbol", self.allow_lowercase)
+            for name, token in self.deployment.tokens.items():
+                if str(token.address).lower() == address.lower():
+                    return name, token
+            raise WalletError(f"{address} is not a series token of {self.deployment.manifest_path} → use one of: "
+                              f"{known} (or its token address)")
         for name, token in self.deployment.tokens.items():
             if name.lower() == symbol.lower():
                 return name, token
-        known = ", ".join(self.deployment.tokens) or "none"
         raise WalletError(f"no series {symbol!r} in {self.deployment.manifest_path} → use one of: {known}")
 
     def _receiver(self, receiver: str | None) -> str:
-        if receiver is None:
-            return self.address
-        if not is_address(receiver):
-            raise WalletError(f"receiver {receiver!r} is not an address → pass 0x + 40 hex digits")
-        return to_checksum_address(receiver)
+        return self.address if receiver is None else check_address(receiver, "receiver", self.allow_lowercase)
 
     def _base(self, kind: str, slippage_bps: int) -> dict[str, Any]:
         if not 0 <= slippage_bps <= BPS:
@@ -461,10 +549,11 @@ class Wallet:
                      receiver: str | None = None) -> RedeemQuote:
         """Redeem `amount` tokens of `symbol` (None: the whole balance)."""
         name, token = self.token(symbol)
+        requested = None if amount is None else parse_amount(amount, 18, "amount")
         base = self._base("redeem", slippage_bps)
         receiver = self._receiver(receiver)
         balance = int(token.balanceOf(self.address))
-        tokens = balance if amount is None else parse_amount(amount, 18, "amount")
+        tokens = balance if requested is None else requested
         pool = self.pool
         params = pool.seriesParams(token)
         supply, equity = int(token.totalSupply()), int(pool.equityOf(token))
@@ -520,13 +609,14 @@ class Wallet:
     def quote_lp_withdraw(self, amount: str | int | Decimal | None, slippage_bps: int = DEFAULT_SLIPPAGE_BPS,
                           receiver: str | None = None) -> LpWithdrawQuote:
         """Withdraw `amount` of the asset (burning shares), or None: redeem every share the pool lets go now."""
+        requested = None if amount is None else parse_amount(amount, self.asset_decimals, "amount")
         base = self._base("lp-withdraw", slippage_bps)
         receiver = self._receiver(receiver)
         pool, owner = self.pool, self.address
         max_withdraw = int(pool.maxWithdraw(owner))
         problems = []
         notes = [LP_BOUND_NOTE.format(what="withdraw/redeem have no bound argument")]
-        if amount is None:
+        if requested is None:
             shares = int(pool.maxRedeem(owner))
             held = int(pool.balanceOf(owner))
             assets = int(pool.previewRedeem(shares)) if shares else 0
@@ -542,7 +632,7 @@ class Wallet:
             return LpWithdrawQuote(**base, problems=tuple(problems), notes=tuple(notes), receiver=receiver,
                                    share_decimals=self.share_decimals, by_shares=True, amount=shares, expected_assets=assets, expected_shares=shares,
                                    bound=lower_bound(assets, slippage_bps), max_withdraw=max_withdraw)
-        assets = parse_amount(amount, self.asset_decimals, "amount")
+        assets = requested  # asset units
         if assets > max_withdraw:
             problems.append(f"you can withdraw at most {from_units(max_withdraw, self.asset_decimals)} "
                             f"{self.asset_symbol} now (your shares' value, capped so the reserve stays above its "
@@ -553,8 +643,8 @@ class Wallet:
                                bound=upper_bound(shares, slippage_bps), max_withdraw=max_withdraw)
 
     def quote_approve(self, amount: str | int | Decimal | None) -> ApproveQuote:
-        """Let the pool spend `amount` of the asset (None: unlimited)."""
-        units = MAX_UINT256 if amount is None else parse_amount(amount, self.asset_decimals, "amount")
+        """Let the pool spend `amount` of the asset (None: unlimited; 0 revokes the allowance)."""
+        units = MAX_UINT256 if amount is None else parse_amount(amount, self.asset_decimals, "amount", allow_zero=True)
         current = int(self.asset.allowance(self.address, self.pool.address))
         notes = ("an unlimited approval lets the pool pull any amount of your asset in later mints and deposits",) \
             if units == MAX_UINT256 else ()
@@ -597,6 +687,8 @@ class Wallet:
             raise WalletError(f"the quote is for {quote.account}, not {self.address} → quote again with this account")
         if quote.problems:
             raise WalletError(f"{quote.kind} refused, nothing sent: " + "; ".join(quote.problems))
+        if (receiver := getattr(quote, "receiver", None)) is not None:  # a quote built by hand: checked too
+            check_address(receiver, "receiver", self.allow_lowercase)
         simulated = self.simulate(quote)
         if quote.breaks_bound(simulated):
             log.warning("refusing %s: simulated %s breaks the bound", quote.kind, simulated)
@@ -634,10 +726,10 @@ class Wallet:
 
     def faucet(self, amount: str | int | Decimal) -> TxResult:
         """Local chains only: mints `amount` of the mock settlement asset (MockERC20) to the account."""
+        units = parse_amount(amount, self.asset_decimals, "amount")
         if not is_local_network(networks.provider.network_choice, chain.chain_id):
             raise WalletError(f"the faucet mints the mock asset of local chains; {networks.provider.network_choice} "
                               f"is not one → get {self.asset_symbol} the usual way for this network")
-        units = parse_amount(amount, self.asset_decimals, "amount")
         mock = project.MockERC20.at(self.asset.address)
         try:
             receipt = mock.mint(self.address, units, sender=self.account)

@@ -3,12 +3,15 @@
 Thin: `levtoken.wallet` quotes, checks, simulates and sends; this file parses arguments and renders with
 rich. Every sending command shows its quote (expected output, fees, slippage bound) and asks before
 sending (`--yes` skips the question); it refuses, sends nothing and exits 1 when the quote has a problem
-or when the simulated result would break the bound. See docs/wallet.md.
+or when the simulated result would break the bound. Addresses (EIP-55) and amounts (plain decimals) are
+checked while the arguments are parsed, before connecting: a bad one is a usage error (exit 2), as is an
+amount with more decimals than its token, found once the token is known. See docs/wallet.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,9 +34,14 @@ from levtoken.wallet import (
     RedeemQuote,
     TxResult,
     Wallet,
+    WalletInputError,
+    check_address,
+    check_amount,
+    looks_like_address,
 )
 
 ALL = ("all", "max")
+UNLIMITED = ("unlimited", "max")
 
 
 def _console() -> Console:
@@ -215,7 +223,52 @@ _slippage = click.option("--slippage-bps", type=click.IntRange(0, 10_000), defau
 _yes = click.option("--yes", "-y", is_flag=True, help="send without asking")
 _deployments = click.option("--deployments", type=click.Path(file_okay=False, path_type=Path), default="deployments",
                             show_default=True, help="directory of the deployment manifests")
-_receiver = click.option("--receiver", default=None, help="who receives the output (default: the account)")
+
+
+def _checked(check: Callable[[click.Context, str], object]) -> Callable:
+    """A click callback running a `levtoken.wallet` input check while the arguments are parsed, before any
+    connection: a ``WalletInputError`` becomes click's usage error for that parameter (exit status 2)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                check(ctx, value)
+            except WalletInputError as err:
+                raise click.BadParameter(f"{err.value!r} {err.rule} → {err.fix}", ctx=ctx, param=param) from None
+        return value
+
+    return callback
+
+
+def _lowercase_ok(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("allow_lowercase"))  # --allow-lowercase is eager: parsed before the rest
+
+
+def _amount(keywords: tuple[str, ...] = (), allow_zero: bool = False) -> Callable:
+    return click.argument("amount", callback=_checked(
+        lambda ctx, value: value.lower() in keywords or check_amount(value, "amount", allow_zero)))
+
+
+def _keyword(amount: str, keywords: tuple[str, ...]) -> str | None:
+    """None for a keyword amount (`all`, `unlimited`), else the amount as typed."""
+    return None if amount.lower() in keywords else amount
+
+
+_symbol = click.argument("symbol", callback=_checked(
+    lambda ctx, value: looks_like_address(value) and check_address(value, "symbol", _lowercase_ok(ctx))))
+_receiver = click.option("--receiver", default=None, callback=_checked(
+    lambda ctx, value: check_address(value, "receiver", _lowercase_ok(ctx))),
+    help="who receives the output (default: the account); must pass its EIP-55 checksum")
+_allow_lowercase = click.option("--allow-lowercase", is_flag=True, is_eager=True,
+                                help="accept addresses without an EIP-55 checksum (all lowercase or all uppercase)")
+
+
+def _trade_options(fn: Callable) -> Callable:
+    """The options of mint, redeem, lp-deposit and lp-withdraw; user errors shown without a traceback."""
+    for decorate in reversed((_receiver, _allow_lowercase, _slippage, _yes, _deployments, account_option(),
+                              user_errors)):
+        fn = decorate(fn)
+    return fn
 
 
 @click.group(help="Mint, redeem and provide liquidity on a levtoken deployment (the manifest of --network).")
@@ -224,76 +277,58 @@ def cli() -> None:
 
 
 @cli.command(cls=ConnectedCommand, short_help="mint series tokens for the settlement asset")
-@click.argument("symbol")
-@click.argument("amount")
-@_receiver
-@_slippage
-@_yes
-@_deployments
-@account_option()
-@user_errors
-def mint(symbol: str, amount: str, receiver, slippage_bps: int, yes: bool, deployments: Path, account) -> None:
-    """Mint SYMBOL tokens for AMOUNT of the settlement asset (e.g. `mint ETH3L 1000`)."""
-    wallet = Wallet.open(account, deployments)
+@_symbol
+@_amount()
+@_trade_options
+def mint(symbol: str, amount: str, receiver: str | None, allow_lowercase: bool, slippage_bps: int, yes: bool,
+         deployments: Path, account) -> None:
+    """Mint SYMBOL tokens (a symbol, or the token's address) for AMOUNT of the settlement asset (e.g. `mint
+    ETH3L 1000`)."""
+    wallet = Wallet.open(account, deployments, allow_lowercase)
     _send(wallet, wallet.quote_mint(symbol, amount, slippage_bps, receiver), yes)
 
 
 @cli.command(cls=ConnectedCommand, short_help="redeem series tokens for the settlement asset")
-@click.argument("symbol")
-@click.argument("amount")
-@_receiver
-@_slippage
-@_yes
-@_deployments
-@account_option()
-@user_errors
-def redeem(symbol: str, amount: str, receiver, slippage_bps: int, yes: bool, deployments: Path, account) -> None:
+@_symbol
+@_amount(ALL)
+@_trade_options
+def redeem(symbol: str, amount: str, receiver: str | None, allow_lowercase: bool, slippage_bps: int, yes: bool,
+           deployments: Path, account) -> None:
     """Redeem AMOUNT of SYMBOL tokens (or `all`) for the settlement asset."""
-    wallet = Wallet.open(account, deployments)
-    tokens = None if amount.lower() in ALL else amount
-    _send(wallet, wallet.quote_redeem(symbol, tokens, slippage_bps, receiver), yes)
+    wallet = Wallet.open(account, deployments, allow_lowercase)
+    _send(wallet, wallet.quote_redeem(symbol, _keyword(amount, ALL), slippage_bps, receiver), yes)
 
 
 @cli.command("lp-deposit", cls=ConnectedCommand, short_help="deposit the settlement asset into the reserve")
-@click.argument("amount")
-@_receiver
-@_slippage
-@_yes
-@_deployments
-@account_option()
-@user_errors
-def lp_deposit(amount: str, receiver, slippage_bps: int, yes: bool, deployments: Path, account) -> None:
+@_amount()
+@_trade_options
+def lp_deposit(amount: str, receiver: str | None, allow_lowercase: bool, slippage_bps: int, yes: bool,
+               deployments: Path, account) -> None:
     """Deposit AMOUNT of the settlement asset into the reserve pool for LP shares."""
-    wallet = Wallet.open(account, deployments)
+    wallet = Wallet.open(account, deployments, allow_lowercase)
     _send(wallet, wallet.quote_lp_deposit(amount, slippage_bps, receiver), yes)
 
 
 @cli.command("lp-withdraw", cls=ConnectedCommand, short_help="withdraw the settlement asset from the reserve")
-@click.argument("amount")
-@_receiver
-@_slippage
-@_yes
-@_deployments
-@account_option()
-@user_errors
-def lp_withdraw(amount: str, receiver, slippage_bps: int, yes: bool, deployments: Path, account) -> None:
+@_amount(ALL)
+@_trade_options
+def lp_withdraw(amount: str, receiver: str | None, allow_lowercase: bool, slippage_bps: int, yes: bool,
+                deployments: Path, account) -> None:
     """Withdraw AMOUNT of the settlement asset (or `all`: every share the floor lets go now)."""
-    wallet = Wallet.open(account, deployments)
-    assets = None if amount.lower() in ALL else amount
-    _send(wallet, wallet.quote_lp_withdraw(assets, slippage_bps, receiver), yes)
+    wallet = Wallet.open(account, deployments, allow_lowercase)
+    _send(wallet, wallet.quote_lp_withdraw(_keyword(amount, ALL), slippage_bps, receiver), yes)
 
 
 @cli.command(cls=ConnectedCommand, short_help="let the pool spend the settlement asset")
-@click.argument("amount")
+@_amount(UNLIMITED, allow_zero=True)
 @_yes
 @_deployments
 @account_option()
 @user_errors
 def approve(amount: str, yes: bool, deployments: Path, account) -> None:
-    """Approve the pool to spend AMOUNT of the settlement asset (or `unlimited`)."""
+    """Approve the pool to spend AMOUNT of the settlement asset (or `unlimited`; 0 revokes the allowance)."""
     wallet = Wallet.open(account, deployments)
-    units = None if amount.lower() in ("unlimited", "max") else amount
-    _send(wallet, wallet.quote_approve(units), yes)
+    _send(wallet, wallet.quote_approve(_keyword(amount, UNLIMITED)), yes)
 
 
 @cli.command(cls=ConnectedCommand, short_help="NAV, leverage, band, next fallback and reserve health")
@@ -309,7 +344,7 @@ def status(deployments: Path, account) -> None:
 
 
 @cli.command(cls=ConnectedCommand, short_help="local chains: mint the mock settlement asset to the account")
-@click.argument("amount")
+@_amount()
 @_deployments
 @account_option()
 @user_errors

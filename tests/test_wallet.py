@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import re
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,7 +18,16 @@ from conftest import USDC, WAD, set_price, warp
 
 from levtoken.config import DeploymentConfig, eth_preset
 from levtoken.deployment import deploy
-from levtoken.wallet import MAX_UINT256, SlippageRefused, Wallet, WalletError
+from levtoken.units import parse_units
+from levtoken.wallet import (
+    MAX_UINT256,
+    SlippageRefused,
+    Wallet,
+    WalletError,
+    WalletInputError,
+    check_address,
+    parse_amount,
+)
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "wallet.py"
 ALICE, BOB = "TEST::2", "TEST::3"  # accounts[2], accounts[3] (the conftest's alice and bob)
@@ -216,12 +226,8 @@ def test_quotes_with_problems_are_refused(wallet, env, alice):
     assert any("you hold no ETH3L" in p for p in wallet.quote_redeem("ETH3L", None).problems)
     assert any("withdraw at most 0" in p for p in wallet.quote_lp_withdraw("1").problems)
     assert alice.nonce == nonce
-    with pytest.raises(WalletError, match="has more than 6 decimals"):
-        wallet.quote_mint("ETH3L", "1.0000001")
     with pytest.raises(WalletError, match="use one of: ETH3L, ETH3S"):
         wallet.quote_mint("BTC3L", "1")
-    with pytest.raises(WalletError, match="not a positive amount"):
-        wallet.quote_lp_deposit("-5")
 
 
 def test_mint_below_the_floor_is_a_problem(owner, lp, alice, tmp_path):
@@ -330,3 +336,230 @@ def test_cli_problems_and_declines_send_nothing(cli, env, alice):
     assert unknown.exit_code == 1 and "use one of: ETH3L, ETH3S" in unknown.output
     assert "Traceback" not in unknown.output
     assert alice.nonce == nonce
+
+
+# ----------------------------------------------------------------------------- input strictness: amounts
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("1,5", "contains ','"),  # was read as 15
+    ("1,000", "contains ','"),
+    ("1_000", "digit separator"),
+    ("1 000", "digit separator"),
+    ("1e3", "has an exponent"),
+    ("1E-2", "has an exponent"),
+    ("-1", "has a sign"),
+    ("+1", "has a sign"),
+    ("", "is empty"),
+    (" 5", "has spaces around it"),
+    ("5\n", "has spaces around it"),
+    (".5", "starts with '.'"),
+    ("5.", "ends with '.'"),
+    ("nan", "not a finite number"),
+    ("Infinity", "not a finite number"),
+    ("0x10", "not a plain decimal amount"),
+    ("1.2.3", "not a plain decimal amount"),
+    ("\u0661\u0662", "not a plain decimal amount"),  # Arabic-Indic digits, which Decimal() would accept
+    ("0", "is zero"),
+    ("0.000", "is zero"),
+])
+def test_amount_format_rules(wallet, text, rule):
+    with pytest.raises(WalletInputError, match=re.escape(rule)) as info:
+        wallet.quote_lp_deposit(text)
+    assert info.value.field == "amount" and info.value.value == text
+    assert rule in info.value.rule and str(info.value).startswith(f"amount: {text!r} {info.value.rule} → ")
+    assert isinstance(info.value, ValueError) and isinstance(info.value, WalletError)
+
+
+def test_too_many_decimals_is_an_error_not_a_truncation(wallet):
+    with pytest.raises(WalletInputError, match="has 7 decimals, more than the 6 the token has"):
+        wallet.quote_mint("ETH3L", "1.0000001")  # USDC: 6
+    with pytest.raises(WalletInputError, match="has 7 decimals"):
+        wallet.quote_approve("1.0000000")  # counted as written, even when the extra digits are zeros
+    with pytest.raises(WalletInputError, match="has 19 decimals, more than the 18"):
+        wallet.quote_redeem("ETH3L", "0." + "1" * 19)  # series tokens: 18
+    assert wallet.quote_mint("ETH3L", "1.000001").amount == 1_000_001
+    assert wallet.quote_redeem("ETH3L", "0." + "1" * 18).amount == int("1" * 18)
+
+
+def test_amounts_are_exact_and_bounded():
+    digits = "123456789012345678901234567890.123456789012345678"  # beyond Decimal's 28-digit context
+    assert parse_units(digits, 18) == int(digits.replace(".", ""))
+    assert parse_amount("007.5", 6) == 7_500_000  # leading zeros are harmless
+    with pytest.raises(WalletInputError, match="larger than any token amount"):
+        parse_amount("1" + "0" * 60, 18)
+
+
+def test_python_amount_types(wallet):
+    assert wallet.quote_approve(250).amount == 250 * USDC  # an int is a whole amount, not units
+    assert wallet.quote_approve(Decimal("0.5")).amount == USDC // 2
+    with pytest.raises(WalletInputError, match="is a float"):
+        wallet.quote_approve(0.1)
+    with pytest.raises(WalletInputError, match="has a sign"):
+        wallet.quote_approve(Decimal("-1"))
+    with pytest.raises(WalletInputError, match="is a bool"):
+        wallet.quote_approve(True)
+
+
+def test_zero_is_refused_except_to_revoke_an_approval(wallet, env, alice):
+    for quote in (lambda: wallet.quote_mint("ETH3L", "0"), lambda: wallet.quote_redeem("ETH3L", "0"),
+                  lambda: wallet.quote_lp_withdraw("0"), lambda: wallet.faucet("0")):
+        with pytest.raises(WalletInputError, match="is zero"):
+            quote()
+    wallet.execute(wallet.quote_approve("100"))
+    revoke = wallet.quote_approve("0")
+    assert revoke.amount == 0
+    wallet.execute(revoke)
+    assert env.d.asset.allowance(alice, env.d.pool) == 0
+
+
+# ----------------------------------------------------------------------------- input strictness: addresses
+
+
+def wrong_checksum(address: str) -> str:
+    """`address` with the case of one letter flipped: still mixed-case, no longer its EIP-55 form."""
+    i = next(i for i, c in enumerate(address) if i > 1 and c.isalpha())
+    return address[:i] + address[i].swapcase() + address[i + 1:]
+
+
+@pytest.fixture
+def bob_address(bob) -> str:
+    return str(bob.address)
+
+
+def test_a_wrong_checksum_is_always_refused(wallet, bob_address):
+    bad = wrong_checksum(bob_address)
+    assert bad.lower() == bob_address.lower() and bad != bob_address
+    for allow in (False, True):
+        with pytest.raises(WalletInputError, match="fails its EIP-55 checksum") as info:
+            check_address(bad, "receiver", allow_lowercase=allow)
+        assert info.value.field == "receiver"
+    with pytest.raises(WalletInputError, match=r"^receiver: .* fails its EIP-55 checksum"):
+        wallet.quote_mint("ETH3L", "10", receiver=bad)
+    lenient = Wallet(wallet.deployment, wallet.account, allow_lowercase=True)
+    with pytest.raises(WalletInputError, match="fails its EIP-55 checksum"):
+        lenient.quote_mint("ETH3L", "10", receiver=bad)
+
+
+@pytest.mark.parametrize("form", [str.lower, str.upper], ids=["lowercase", "uppercase"])
+def test_an_address_without_checksum_needs_the_flag(wallet, bob_address, form):
+    plain = "0x" + form(bob_address[2:])
+    with pytest.raises(WalletInputError, match="has no EIP-55 checksum") as info:
+        wallet.quote_mint("ETH3L", "10", receiver=plain)
+    assert "--allow-lowercase" in info.value.fix
+    lenient = Wallet(wallet.deployment, wallet.account, allow_lowercase=True)
+    assert lenient.quote_mint("ETH3L", "10", receiver=plain).receiver == bob_address  # checksummed
+
+
+def test_the_checksummed_form_needs_no_flag(wallet, bob_address):
+    assert wallet.quote_mint("ETH3L", "10", receiver=bob_address).receiver == bob_address
+    digits_only = "0x" + "12" * 20  # no letters: its EIP-55 form is itself
+    assert check_address(digits_only, "receiver") == digits_only
+
+
+@pytest.mark.parametrize("value, rule", [
+    ("0x" + "0" * 40, "is the zero address"),
+    ("0x1234", "is not 40 hex digits after 0x"),
+    ("0x" + "g" * 40, "is not 40 hex digits after 0x"),
+    ("90F79bf6EB2c4f870365E785982E1f101E93b906", "does not start with 0x"),
+    ("0X90F79bf6EB2c4f870365E785982E1f101E93b906", "does not start with 0x"),
+    (" 0x90F79bf6EB2c4f870365E785982E1f101E93b906", "has spaces around it"),
+    ("", "does not start with 0x"),
+])
+def test_malformed_addresses_are_refused(value, rule):
+    with pytest.raises(WalletInputError, match=re.escape(rule)):
+        check_address(value, "receiver", allow_lowercase=True)
+
+
+def test_a_series_can_be_named_by_its_checked_token_address(wallet, env):
+    address = str(env.d.tokens["ETH3S"].address)
+    assert wallet.quote_mint(address, "10").symbol == "ETH3S"
+    with pytest.raises(WalletInputError, match=r"^symbol: .* fails its EIP-55 checksum"):
+        wallet.quote_mint(wrong_checksum(address), "10")
+    with pytest.raises(WalletInputError, match="has no EIP-55 checksum"):
+        wallet.quote_redeem(address.lower(), "1")
+    with pytest.raises(WalletError, match="is not a series token"):
+        wallet.quote_mint(str(env.d.asset.address), "10")
+
+
+def test_a_hand_built_quote_with_a_bad_receiver_is_not_sent(wallet, env, alice, bob_address):
+    from dataclasses import replace
+
+    wallet.execute(wallet.quote_approve(None))
+    quote = replace(wallet.quote_mint("ETH3L", "10"), receiver=wrong_checksum(bob_address))
+    nonce = alice.nonce
+    with pytest.raises(WalletInputError, match="fails its EIP-55 checksum"):
+        wallet.execute(quote)
+    assert alice.nonce == nonce
+
+
+# ----------------------------------------------------------------------------- bad input sends nothing
+
+
+def snapshot(env, alice, bob) -> tuple:
+    d = env.d
+    return (alice.nonce, d.asset.balanceOf(alice), d.asset.allowance(alice, d.pool), d.pool.balanceOf(alice),
+            *(t.balanceOf(who) for t in d.tokens.values() for who in (alice, bob)), d.asset.balanceOf(bob))
+
+
+BAD_COMMANDS = [
+    # the measured bugs: a mistyped receiver was paid, 1,5 was read as 15, 1e3 and 1,000 passed
+    pytest.param(("mint", "ETH3L", "100", "--receiver", "BAD", "--yes"), "Invalid value for '--receiver'",
+                 "fails its EIP-55 checksum", id="mint-wrong-checksum"),
+    pytest.param(("lp-deposit", "100", "--receiver", "BAD", "--allow-lowercase", "--yes"),
+                 "Invalid value for '--receiver'", "fails its EIP-55 checksum", id="deposit-wrong-checksum-flag"),
+    pytest.param(("mint", "ETH3L", "100", "--receiver", "LOWER", "--yes"), "Invalid value for '--receiver'",
+                 "has no EIP-55 checksum", id="mint-lowercase-receiver"),
+    pytest.param(("mint", "LOWER", "100", "--yes"), "Invalid value for 'SYMBOL'", "has no EIP-55 checksum",
+                 id="mint-lowercase-token"),
+    pytest.param(("approve", "1,5", "--yes"), "Invalid value for 'AMOUNT'", "contains ','", id="approve-1,5"),
+    pytest.param(("mint", "ETH3L", "1,000", "--yes"), "Invalid value for 'AMOUNT'", "contains ','", id="mint-1,000"),
+    pytest.param(("mint", "ETH3L", "1e3", "--yes"), "Invalid value for 'AMOUNT'", "has an exponent", id="mint-1e3"),
+    pytest.param(("lp-deposit", "1_000", "--yes"), "Invalid value for 'AMOUNT'", "digit separator",
+                 id="deposit-1_000"),
+    pytest.param(("redeem", "ETH3L", "+1", "--yes"), "Invalid value for 'AMOUNT'", "has a sign", id="redeem-+1"),
+    pytest.param(("lp-withdraw", "-1", "--yes"), "No such option: -1", "", id="withdraw--1"),  # click's own refusal
+    pytest.param(("lp-withdraw", "0", "--yes"), "Invalid value for 'AMOUNT'", "is zero", id="withdraw-0"),
+    pytest.param(("faucet", ""), "Invalid value for 'AMOUNT'", "is empty", id="faucet-empty"),
+    pytest.param(("faucet", " 5"), "Invalid value for 'AMOUNT'", "has spaces around it", id="faucet-space"),
+]
+
+
+@pytest.mark.parametrize("args, where, rule", BAD_COMMANDS)
+def test_cli_refuses_bad_input_before_connecting(cli, env, wallet, alice, bob, bob_address, monkeypatch,
+                                                 args, where, rule):
+    wallet.execute(wallet.quote_approve(None))  # a valid command would go through
+    args = [{"BAD": wrong_checksum(bob_address), "LOWER": bob_address.lower()}.get(a, a) for a in args]
+    before = snapshot(env, alice, bob)
+
+    def opened(*a, **k):
+        raise AssertionError("the wallet was opened (the chain read) despite the bad input")
+
+    monkeypatch.setattr(Wallet, "open", opened)
+    result = run(cli, env, *args, "--account", ALICE)
+    assert result.exit_code == 2, result.output  # a usage error
+    assert where in result.output and rule in result.output, result.output
+    assert "Traceback" not in result.output and "opened" not in result.output
+    assert snapshot(env, alice, bob) == before
+
+
+def test_cli_too_many_decimals_is_a_usage_error_and_sends_nothing(cli, env, wallet, alice, bob):
+    wallet.execute(wallet.quote_approve(None))
+    before = snapshot(env, alice, bob)
+    result = run(cli, env, "mint", "ETH3L", "1.0000001", "--yes", "--account", ALICE)
+    assert result.exit_code == 2, result.output
+    assert "amount: '1.0000001' has 7 decimals, more than the 6 the token has" in result.output
+    assert "Usage:" in result.output and "Traceback" not in result.output
+    assert snapshot(env, alice, bob) == before
+
+
+def test_cli_allow_lowercase_accepts_a_checksumless_receiver(cli, env, wallet, bob, bob_address):
+    wallet.execute(wallet.quote_approve(None))
+    # the flag after the address: click parses it first (eager), so the order does not matter
+    result = run(cli, env, "mint", "ETH3S", "100", "--receiver", bob_address.lower(), "--allow-lowercase", "--yes",
+                 "--account", ALICE)
+    assert result.exit_code == 0, result.output
+    assert env.d.tokens["ETH3S"].balanceOf(bob) > 0
+    refused = run(cli, env, "mint", "ETH3S", "100", "--receiver", wrong_checksum(bob_address), "--allow-lowercase",
+                  "--yes", "--account", ALICE)
+    assert refused.exit_code == 2 and "fails its EIP-55 checksum" in refused.output
