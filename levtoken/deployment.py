@@ -8,19 +8,25 @@ recorded contracts are still there and still match the manifest and the config, 
 only the series that are missing. ``attach()`` opens the manifest of the connected network without
 deploying anything (the wallet commands use it).
 
-Mistakes in the config raise ``levtoken.config.ConfigError`` (naming the field); a manifest or chain that
-does not fit raises ``DeploymentError``. Both messages end with ``→ fix``.
+Mistakes in the config raise ``levtoken.config.ConfigError`` (naming the field); a reused deployment whose
+on-chain values differ from the config raises ``ConfigMismatchError`` (a ``ConfigError`` naming every
+difference, ``field: on-chain X, config Y``); a manifest or chain that does not fit raises
+``DeploymentError``. Every message ends with ``→ fix``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from ape import chain, networks, project
+from eth_utils import to_checksum_address
 
 from levtoken.accounts import UnsafeAccountError, check_account
 from levtoken.config import (
@@ -31,14 +37,32 @@ from levtoken.config import (
     is_local_network,
     load_config,
 )
-from levtoken.units import from_wad, to_units, to_wad
+from levtoken.units import from_units, from_wad, to_units, to_wad
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MANIFEST_DIR = Path("deployments")
 _MANIFEST_KEYS = ("asset", "oracle", "deployer", "pool", "tokens")
-_PARAM_NAMES = ("target_leverage", "min_leverage", "max_leverage", "fallback_interval", "mint_fee", "redeem_fee",
-                "streaming_fee", "spread")
+# SeriesConfig field -> on-chain SeriesParams field, in the struct's order (that of SeriesConfig.params())
+_SERIES_PARAMS = (("target_leverage", "targetLeverage"), ("min_leverage", "minLeverage"),
+                  ("max_leverage", "maxLeverage"), ("fallback_interval", "fallbackInterval"), ("mint_fee", "mintFee"),
+                  ("redeem_fee", "redeemFee"), ("streaming_fee", "streamingFee"), ("spread", "spread"))
+MOCK_FEED_DESCRIPTION = "v0.8/tests/MockV3Aggregator.sol"  # what MockAggregator's description() answers
+
+
+class ConfigMismatchError(ConfigError):
+    """A reused deployment differs from the config. ``problems`` holds every difference at once, each as
+    ``field: on-chain X, config Y → fix`` (values in the config's units). Nothing was sent."""
+
+    def __init__(self, problems: list[ConfigProblem], manifest: Path, pool: str):
+        self.manifest, self.pool = manifest, pool
+        super().__init__(problems, str(manifest))
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        head = (f"the config differs from the deployment in {self.manifest} (pool {self.pool}): {count} "
+                f"difference{'s' if count != 1 else ''}; deploy changes no existing contract, nothing was sent")
+        return "\n".join([head, *(f"  {p}" for p in self.problems)])
 
 
 class DeploymentError(RuntimeError):
@@ -60,7 +84,8 @@ class Deployment:
     tokens: dict[str, Any] = field(default_factory=dict)
     manifest_path: Path | None = None
     reused: bool = False
-    # what differs between the config and the reused contracts (deploy never changes existing contracts)
+    # always empty: a reused deployment that differs from the config raises ConfigMismatchError instead
+    # (kept because scripts/deploy.py still prints it)
     differences: list[str] = field(default_factory=list)
 
     def manifest(self) -> dict[str, Any]:
@@ -243,8 +268,9 @@ def deploy(config: DeploymentConfig | str | Path, sender, manifest_dir: Path = D
 
     `config` is a ``DeploymentConfig``, a preset name (``"eth3"``) or a YAML path. Returns a `Deployment`
     with `.asset`, `.oracle`, `.pool` and `.tokens` (symbol -> contract); the manifest is written before
-    returning. Raises ``ConfigError`` (mocks on a non-local network, an address without a contract, a
-    reused pool whose asset/oracle/series differ from the config) or ``DeploymentError``.
+    returning. Raises ``ConfigError`` (mocks on a non-local network, an address without a contract),
+    ``ConfigMismatchError`` (a reused deployment whose on-chain values differ from the config: every
+    difference at once, before anything is sent) or ``DeploymentError``.
     """
     config = load_config(config)
     config.check_network(_network(), chain.chain_id)
@@ -327,65 +353,129 @@ def _check_external(config: DeploymentConfig) -> None:
         raise ConfigError(problems)
 
 
+class _Check(NamedTuple):
+    """One value of a reused deployment against the config: the raw on-chain and config values (compared
+    exactly), how to show a raw value in the config's units, and the fix (``{on_chain}`` is filled in)."""
+
+    field: str
+    on_chain: Any
+    config: Any
+    fix: str
+    show: Callable[[Any], Any] | None = None  # None: shown as is
+
+    def difference(self) -> ConfigProblem | None:
+        if self.on_chain == self.config:
+            return None
+        on_chain, config = (_text(self.show(v) if self.show else v) for v in (self.on_chain, self.config))
+        return ConfigProblem(self.field, f"on-chain {on_chain}, config {config}",
+                             self.fix.replace("{on_chain}", on_chain))
+
+
+def _text(value: Any) -> str:
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+
+def _settable(field: str, setter: str) -> str:
+    return (f"set {field}: {{on_chain}} to keep the deployment as it is, or have the pool owner call "
+            f"pool.{setter} and run deploy again")
+
+
+def _fixed(field: str, otherwise: str) -> str:
+    return f"fixed at deployment: set {field}: {{on_chain}} to keep it, or {otherwise}"
+
+
 def _check_reused(deployment: Deployment, config: DeploymentConfig, path: Path) -> None:
-    """A reused pool must have the config's asset/oracle and the config's sides; other differences are
-    recorded in ``deployment.differences`` and logged (deploy never changes existing contracts)."""
-    problems: list[ConfigProblem] = []
-    for name, part, actual in (("asset", config.asset, deployment.asset), ("oracle", config.oracle, deployment.oracle)):
-        if part.address is not None and part.address.lower() != str(actual.address).lower():
-            problems.append(ConfigProblem(
-                f"{name}.address", f"is {part.address}, but the pool in {path} uses {actual.address}",
-                f"set {name}.address to {actual.address} to keep that pool, or move {path} away to deploy a new one",
-            ))
+    """Compares everything of the config that the reused contracts show against what they hold: asset and
+    oracle (their addresses, or the mocks' name/symbol/decimals and the mock feed's first price), the pool's
+    name, symbol and parameters, and each configured series that exists (side, name, initial NAV, params).
+    Raises ``ConfigMismatchError`` listing every difference; deploy never changes an existing contract."""
+    checks = [*_asset_checks(deployment, config, path), *_oracle_checks(deployment, config, path),
+              *_pool_checks(deployment, config, path)]
     pool = deployment.pool
     on_chain = {project.LeveragedToken.at(t).symbol(): t for t in pool.series()}
     for i, series in enumerate(config.series):
-        if series.symbol not in on_chain:
-            continue
-        token = on_chain[series.symbol]
-        state = pool.seriesState(token)
-        side = "long" if state.isLong else "short"
-        if side != series.side:
-            problems.append(ConfigProblem(
-                f"series[{i}].side", f"{series.symbol} already exists on pool {pool.address} as a {side} series",
-                f"set side: {side}, or give this series a new symbol",
-            ))
-            continue
-        params = pool.seriesParams(token)
-        wanted = dict(zip(_PARAM_NAMES, series.params()))
-        actual = dict(zip(_PARAM_NAMES, (params.targetLeverage, params.minLeverage, params.maxLeverage,
-                                         params.fallbackInterval, params.mintFee, params.redeemFee,
-                                         params.streamingFee, params.spread)))
-        for key in _PARAM_NAMES:
-            if wanted[key] != actual[key]:
-                show = (lambda v: v) if key == "fallback_interval" else from_wad
-                deployment.differences.append(
-                    f"series[{i}].{key}: {series.symbol} has {show(actual[key])} on-chain, the config says "
-                    f"{show(wanted[key])} (the pool owner can change it with pool.setSeriesParams)"
-                )
-        if state.initialNav != to_wad(series.initial_nav):
-            deployment.differences.append(
-                f"series[{i}].initial_nav: {series.symbol} was created with {from_wad(state.initialNav)}, the config "
-                f"says {series.initial_nav} (fixed at creation)"
-            )
+        if series.symbol in on_chain:
+            checks += _series_checks(pool, project.LeveragedToken.at(on_chain[series.symbol]), series, i)
+    problems = [d for d in (c.difference() for c in checks) if d is not None]
     if problems:
-        raise ConfigError(problems)
-    decimals = deployment.asset.decimals()
-    p = config.pool
-    for key, wanted_value, actual_value in (
-        ("floor_ratio", to_wad(p.floor_ratio), pool.floorRatio()),
-        ("max_price_age", p.max_price_age, pool.maxPriceAge()),
-        ("health_interval", p.health_interval, pool.healthInterval()),
-        ("keeper_reward", to_units(p.keeper_reward, decimals), pool.keeperReward()),
-        ("keeper_reward_daily_cap", to_units(p.keeper_reward_daily_cap, decimals), pool.keeperRewardDailyCap()),
-    ):
-        if wanted_value != actual_value:
-            deployment.differences.append(
-                f"pool.{key}: the pool has {actual_value}, the config says {wanted_value} (raw on-chain units; the "
-                "owner can change it with the pool's setter)"
-            )
-    for line in deployment.differences:
-        log.warning("reused contract differs from the config: %s", line)
+        raise ConfigMismatchError(problems, path, str(pool.address))
+
+
+def _address_check(name: str, wanted: str, actual: Any, path: Path) -> _Check:
+    return _Check(f"{name}.address", str(actual.address).lower(), wanted.lower(),
+                  f"set {name}.address to {actual.address} to keep that pool, or move {path} away to deploy a new one",
+                  show=to_checksum_address)
+
+
+def _asset_checks(deployment: Deployment, config: DeploymentConfig, path: Path) -> list[_Check]:
+    asset, part = deployment.asset, config.asset
+    if part.address is not None:
+        return [_address_check("asset", part.address, asset, path)]
+    mock = (("name", asset.name()), ("symbol", asset.symbol()), ("decimals", int(asset.decimals())))
+    return [_Check(f"asset.{key}", actual, getattr(part, key), _fixed(f"asset.{key}", _move(path)))
+            for key, actual in mock]
+
+
+def _move(path: Path) -> str:
+    return f"move {path} away to deploy afresh"
+
+
+def _oracle_checks(deployment: Deployment, config: DeploymentConfig, path: Path) -> list[_Check]:
+    """The configured feed's address; for a mock: that the pool's feed is a MockAggregator, its decimals,
+    and its first answer while it is still the latest (round 1: no price pushed since the deployment)."""
+    oracle, part = deployment.oracle, config.oracle
+    if part.address is not None:
+        return [_address_check("oracle", part.address, oracle, path)]
+    try:
+        is_mock = oracle.description() == MOCK_FEED_DESCRIPTION
+    except Exception:  # noqa: BLE001 - not an AggregatorV3 feed at all
+        is_mock = False
+    if not is_mock:
+        return [_Check("oracle.address", str(oracle.address), "none (deploy a MockAggregator)",
+                       f"set oracle.address to {oracle.address} to keep that pool, or move {path} away")]
+    decimals, rounds = int(oracle.decimals()), int(oracle.latestRound())
+    checks = [_Check("oracle.decimals", decimals, part.decimals, _fixed("oracle.decimals", _move(path)))]
+    if rounds != 1:
+        log.info("oracle.initial_price not compared: the mock feed %s has had %d rounds since it was deployed",
+                 oracle.address, rounds)
+        return checks
+    first, wanted = int(oracle.latestAnswer()), to_units(part.initial_price, decimals)
+    return [*checks, _Check("oracle.initial_price", first, wanted, _fixed("oracle.initial_price", _move(path)),
+                            functools.partial(from_units, decimals=decimals))]
+
+
+def _pool_checks(deployment: Deployment, config: DeploymentConfig, path: Path) -> list[_Check]:
+    pool, p = deployment.pool, config.pool
+    decimals = int(deployment.asset.decimals())
+    in_asset = functools.partial(from_units, decimals=decimals)
+    values = (  # field, on-chain, config, how to show, setter
+        ("floor_ratio", int(pool.floorRatio()), to_wad(p.floor_ratio), from_wad, "setFloorRatio"),
+        ("max_price_age", int(pool.maxPriceAge()), p.max_price_age, None, "setMaxPriceAge"),
+        ("health_interval", int(pool.healthInterval()), p.health_interval, None, "setHealthInterval"),
+        ("keeper_reward", int(pool.keeperReward()), to_units(p.keeper_reward, decimals), in_asset, "setKeeperReward"),
+        ("keeper_reward_daily_cap", int(pool.keeperRewardDailyCap()), to_units(p.keeper_reward_daily_cap, decimals),
+         in_asset, "setKeeperReward"),
+    )
+    return [*(_Check(f"pool.{key}", actual, getattr(p, key), _fixed(f"pool.{key}", _move(path)))
+              for key, actual in (("name", pool.name()), ("symbol", pool.symbol()))),
+            *(_Check(f"pool.{key}", actual, wanted, _settable(f"pool.{key}", setter), show)
+              for key, actual, wanted, show, setter in values)]
+
+
+def _series_checks(pool, token, series: SeriesConfig, i: int) -> list[_Check]:
+    """Side, name, initial NAV (fixed at creation) and every SeriesParams field of one existing series."""
+    state, params = pool.seriesState(token), pool.seriesParams(token)
+    at, new_symbol = f"series[{i}]", f"give this series a symbol other than {series.symbol}"
+    side, name, nav = "long" if state.isLong else "short", token.name(), int(state.initialNav)
+    return [
+        _Check(f"{at}.side", side, series.side, _fixed(f"{at}.side", new_symbol)),
+        _Check(f"{at}.name", name, series.name, _fixed(f"{at}.name", new_symbol)),
+        _Check(f"{at}.initial_nav", nav, to_wad(series.initial_nav), _fixed(f"{at}.initial_nav", new_symbol), from_wad),
+        *(_Check(f"{at}.{key}", int(getattr(params, struct_field)), wanted,
+                 _settable(f"{at}.{key}", "setSeriesParams(token, params)"),
+                 None if key == "fallback_interval" else from_wad)
+          for (key, struct_field), wanted in zip(_SERIES_PARAMS, series.params())),
+    ]
 
 
 def _deploy_core(config: DeploymentConfig, sender) -> Deployment:
