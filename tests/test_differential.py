@@ -73,12 +73,12 @@ def test_in_process_and_anvil_agree_on_every_state(anvil_harness, revm_harness):
 def test_a_model_rounding_the_wrong_way_is_caught(revm_harness, monkeypatch):
     """The comparison can fail: a model that rounds the exposure of a mint or redeem up instead of down
     (a one-wei difference) diverges from the chain within a few steps."""
-    import levtoken.model.pool as pool_model
+    import levtoken.model.libraries.series as series_model
 
     def scale_exposure_rounded_up(x, equity_after, equity_before):
         return 0 if equity_before == 0 else -(-x * equity_after // equity_before)
 
-    monkeypatch.setattr(pool_model, "scale_exposure", scale_exposure_rounded_up)
+    monkeypatch.setattr(series_model, "scale_exposure", scale_exposure_rounded_up)
     revm_harness.reset()
     with pytest.raises(Divergence, match="lens differs|storage differs"):
         revm_harness.run(program(7, 400))
@@ -93,3 +93,52 @@ def test_a_fee_rounded_the_wrong_way_is_caught_by_the_events(anvil_harness, monk
     anvil_harness.reset()
     with pytest.raises(Divergence, match="events differ"):
         anvil_harness.run(program(0, 400))
+
+
+def test_the_model_raises_what_the_contract_reverts_with_when_two_checks_fail():
+    """Where two checks fail at once, the model follows the contracts' order: a mint whose new equity passes
+    uint112 and whose minimum cannot be met reverts in `Series.mint`'s SafeCast, before `mintFor`'s
+    slippage check; a pool whose feed and asset both have too many decimals is refused for the feed
+    (`OracleReader`'s constructor runs before `ReserveBook`'s)."""
+    from eth_abi import encode
+
+    from levtoken.backends import load_artifacts
+    from levtoken.backends.abi import calldata
+    from levtoken.fuzz.system import SEL, FuzzSystem
+    from levtoken.model import PoolModel, decode_error
+    from levtoken.model.errors import SafeCastOverflowedUintDowncast, UnsupportedDecimals
+
+    backend = open_backend("revm")
+    try:
+        system = FuzzSystem(backend)
+        system.fund_actors()
+        m = system.new_model()
+        actor, token, assets = system.actors[1], system.tokens[0], 6 * 10**21  # 6e33 WAD > 2**112
+        fund = calldata(SEL["asset_mint"], actor, assets)
+        assert backend.transact_fast(system.owner, system.asset, fund)[0]
+        m.asset_mint(actor, assets)
+        ok, out = backend.transact_fast(actor, token, calldata(SEL["mint"], assets, 2**255, actor))
+        reverted = decode_error(out)
+        assert not ok and isinstance(reverted, SafeCastOverflowedUintDowncast) and reverted.args[0] == 112
+        with pytest.raises(SafeCastOverflowedUintDowncast) as raised:
+            m.mint(actor, token, assets, 2**255, actor)
+        assert raised.value == reverted
+
+        arts = load_artifacts()
+        owner = system.owner
+
+        def deploy(name, types, args):
+            return backend.deploy(owner, arts[name].bytecode + encode(types, args))
+
+        asset = deploy("MockERC20", ["string", "string", "uint8"], ["Coin", "C", 19])
+        feed = deploy("MockAggregator", ["uint8", "int256"], [37, 10**37])
+        deployer = backend.deploy(owner, arts["LeveragedTokenDeployer"].bytecode)
+        with pytest.raises(RuntimeError, match=UnsupportedDecimals(37).encode().hex()):
+            deploy("ReservePool", ["address", "address", "address", "string", "string", "address"],
+                   [asset, feed, deployer, "LP", "LP", owner])
+        with pytest.raises(UnsupportedDecimals) as refused:
+            PoolModel(address=system.pool, asset_address=asset, oracle_address=feed, owner=owner,
+                      asset_decimals=19, feed_decimals=37, now=backend.time, initial_answer=10**37)
+        assert refused.value == UnsupportedDecimals(37)
+    finally:
+        backend.close()

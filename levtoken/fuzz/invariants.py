@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from levtoken.fuzz.ops import Kind, Op
+from levtoken.model.libraries.series import equity_now, nav
 
 if TYPE_CHECKING:
     from levtoken.fuzz.harness import Harness
@@ -52,17 +53,18 @@ def observe(h: Harness) -> Obs:
     m = h.model
     accounts = h.accounts
     p = m._view_price()
+    now = m.now
     series = []
     total = 0
     for token in h.tokens:
         s = m._position[token]
-        equity = m._equity_now(s, p)
+        equity = equity_now(s, p, now)
         total += equity
         ledger = s.ledger
         held = ledger.balances
         supply = ledger.total_supply
         series.append(SeriesObs(
-            supply, equity, 0 if equity == 0 else s.exposure, m._nav(s, equity, supply), s.knocked_out,
+            supply, equity, 0 if equity == 0 else s.exposure, nav(s, equity, supply), s.knocked_out,
             s.last_rebalance, tuple(held.get(a, 0) for a in accounts), s.equity, s.exposure,
         ))
     reserve, floor = m._reserve_and_floor(m.pool_assets, total)

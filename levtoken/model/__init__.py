@@ -2,39 +2,38 @@
 
 `PoolModel` is one `ReservePool` with its `LeveragedToken`s, settlement asset and price feed; every
 operation gives the same numbers, the same events and the same reverts (`ContractError` subclasses named
-like the Solidity errors) as the chain. `levtoken.model.math` holds the libraries' functions
-(`SeriesMath`, `RebalancePolicy`, `OraclePrice`) and OpenZeppelin's `mulDiv`/`SafeCast`.
+like the Solidity errors) as the chain. The package mirrors `contracts/` file for file: `pool`
+(`ReservePool`), `base/` (its abstract bases), `libraries/` (`Series`, `SeriesMath`, `OraclePrice`,
+`RebalancePolicy`), `leveraged_token`, `periphery/pool_lens`, `mocks/`, `interfaces` and `errors`; the
+OpenZeppelin code the contracts run is in `oz/`, Solidity's checked arithmetic in `solidity`, and a
+transaction's atomicity and events in `evm`. `levtoken.model.math` keeps the old flat names of the
+libraries' functions.
 """
 
 from . import errors
-from .erc20 import ZERO_ADDRESS, Ledger
 from .errors import ContractError, Panic, decode_error, error_by_name
-from .math import (
-    INT256_MAX,
-    MAX_PRICE,
-    UINT256_MAX,
+from .interfaces import SeriesParams, SeriesState, Trigger
+from .libraries.oracle_price import MAX_PRICE, Status, check, to_wad
+from .libraries.rebalance_policy import drifted, fallback_due
+from .libraries.series_math import (
     WAD,
     YEAR,
-    Status,
-    check,
     claim_of,
-    drifted,
     equity_at,
     exposure_for,
-    fallback_due,
     fee_of,
     leverage,
-    mul_div,
     nav,
     scale_exposure,
     spread_cost,
     streaming_fee,
-    to_wad,
     tokens_for_mint,
 )
-from .oracle import MockAggregatorModel
+from .mocks.mock_aggregator import MockAggregatorModel
+from .oz.erc20 import ZERO_ADDRESS, Ledger
+from .oz.math import mul_div
 from .pool import Event, PoolModel, bytes32
-from .series import SeriesParams, SeriesState, Trigger
+from .solidity import INT256_MAX, UINT256_MAX
 
 __all__ = [
     "INT256_MAX",

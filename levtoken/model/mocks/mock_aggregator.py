@@ -1,13 +1,11 @@
-"""Chainlink's `MockV3Aggregator` (what `MockAggregator` is): the latest round's data only, since
-`latestRoundData` reads nothing else and each update writes every field of the round it makes latest."""
+"""`mocks/MockAggregator.sol`, Chainlink's `MockV3Aggregator`: the latest round's data only, since
+`latestRoundData` reads nothing else and each update writes every field of the round it makes latest;
+and the `PoolModel` calls that send transactions to it."""
 
 from __future__ import annotations
 
-__all__ = ["MockAggregatorModel"]
-
-UINT80_MASK = (1 << 80) - 1
-INT256_MIN = -(1 << 255)
-INT256_MAX = (1 << 255) - 1
+from ..evm import Chain, tx
+from ..solidity import INT256_MAX, INT256_MIN, U80, abi_uint
 
 
 class MockAggregatorModel:
@@ -34,7 +32,7 @@ class MockAggregatorModel:
 
     def update_round_data(self, round_id: int, answer: int, timestamp: int, started_at: int) -> None:
         """`updateRoundData(roundId, answer, timestamp, startedAt)`: that round becomes the latest."""
-        if not 0 <= round_id <= UINT80_MASK:
+        if not 0 <= round_id <= U80:
             raise ValueError("round_id must fit uint80")
         _check_int256(answer)
         self.latest_round = round_id
@@ -44,10 +42,30 @@ class MockAggregatorModel:
 
     def latest_round_data(self) -> tuple[int, int, int, int, int]:
         """`latestRoundData()`: (roundId, answer, startedAt, updatedAt, answeredInRound)."""
-        round_id = self.latest_round & UINT80_MASK
+        round_id = self.latest_round & U80
         return round_id, self.answer, self.started_at, self.updated_at, round_id
 
 
 def _check_int256(answer: int) -> None:
     if not INT256_MIN <= answer <= INT256_MAX:
         raise ValueError("answer must fit int256")
+
+
+class MockAggregatorCalls(Chain):
+    """Transactions to and views of the price feed (`oracle`)."""
+
+    oracle: MockAggregatorModel
+
+    @tx
+    def set_answer(self, answer: int) -> None:
+        """`updateAnswer(answer)` at `now`: a new round, updatedAt = startedAt = now."""
+        self.oracle.update_answer(answer, self.now)
+
+    @tx
+    def update_round_data(self, round_id: int, answer: int, timestamp: int, started_at: int) -> None:
+        """`updateRoundData(roundId, answer, timestamp, startedAt)`."""
+        self.oracle.update_round_data(round_id, answer, abi_uint(timestamp), abi_uint(started_at))
+
+    def latest_round_data(self) -> tuple[int, int, int, int, int]:
+        """`latestRoundData()`: (roundId, answer, startedAt, updatedAt, answeredInRound)."""
+        return self.oracle.latest_round_data()

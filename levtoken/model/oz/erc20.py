@@ -1,12 +1,13 @@
 """OpenZeppelin 5.7 `ERC20` balances and allowances with its checks in its order: the settlement asset
-(`MockERC20`), each `LeveragedToken` and the pool's LP shares each keep one `Ledger`.
+(`MockERC20`), each `LeveragedToken` and the pool's LP shares (`ERC4626` is an `ERC20`) each keep one
+`Ledger`.
 
 Transfer and Approval events are not recorded.
 """
 
 from __future__ import annotations
 
-from .errors import (
+from ..errors import (
     PANIC_OVERFLOW,
     ERC20InsufficientAllowance,
     ERC20InsufficientBalance,
@@ -16,9 +17,7 @@ from .errors import (
     ERC20InvalidSpender,
     Panic,
 )
-from .math import UINT256_MAX
-
-__all__ = ["ZERO_ADDRESS", "Ledger"]
+from ..solidity import UINT256_MAX
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 

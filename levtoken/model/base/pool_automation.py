@@ -1,0 +1,74 @@
+"""`base/PoolAutomation.sol`: Chainlink Automation for the pool (SPEC section 7). `check_upkeep` flags
+every series whose rebalance would succeed now (the same decision as `rebalance()` and
+`rebalanceStatus()`) and a due health report; `perform_upkeep` re-validates and does them, each series in an
+isolated call so that one failure never blocks the others."""
+
+from __future__ import annotations
+
+from ..errors import ContractError, NoUpkeepNeeded
+from ..evm import tx
+from ..libraries.series import State, equity_now
+from ..solidity import abi_uint
+from .reserve_book import ReserveBook
+
+
+class PoolAutomation(ReserveBook):
+    """`checkUpkeep`, `performUpkeep`, `upkeepRebalance`; the pool defines `_status` and `_rebalance`."""
+
+    def check_upkeep(self) -> tuple[bool, int, bool]:
+        """`checkUpkeep("")` as (upkeepNeeded, series bitmap, healthDue); (False, 0, False) when the oracle
+        is unusable (performData is then empty). Never raises a `ContractError`."""
+        ok, p = self._price_usable()
+        if not ok:
+            return False, 0, False
+        bitmap = 0
+        now = self.now
+        for i, s in enumerate(self._book):
+            if self._status(s, p, equity_now(s, p, now)) != 0:
+                bitmap |= 1 << i
+        health_due = self._health_due()
+        return bitmap != 0 or health_due, bitmap, health_due
+
+    @tx
+    def perform_upkeep(self, sender: str, bitmap: int, health_due: bool) -> None:
+        """`performUpkeep(abi.encode(bitmap, healthDue))` sent by `sender`: each flagged series is rebalanced
+        in an isolated call (`upkeepRebalance`); a failure is rolled back and emits `UpkeepFailed(token,
+        reason)` with the `ContractError` as reason."""
+        abi_uint(bitmap)
+        ev = self._ev
+        done = 0
+        book = self._book
+        n = len(book)
+        i = 0
+        while i < n and bitmap >> i != 0:
+            if bitmap >> i & 1:
+                token = book[i].token
+                saved = self._save()
+                mark = len(ev)
+                try:
+                    self._upkeep_rebalance(token, sender)
+                    done += 1
+                except ContractError as reason:
+                    self._load(saved)
+                    del ev[mark:]
+                    ev.append(("UpkeepFailed", {"token": token, "reason": reason}))
+            i += 1
+        if health_due and self._health_due():
+            self._report_health(self._price())
+            done += 1
+        if done == 0:
+            self._price()  # an unusable oracle is why nothing succeeded: raise its cause
+            raise NoUpkeepNeeded()
+
+    def _upkeep_rebalance(self, token: str, keeper: str) -> int:
+        """`upkeepRebalance(token, keeper)`: the isolated rebalance of one series (only the pool calls it)."""
+        s = self._series_of(token)
+        return self._rebalance(token, s, keeper, s.ledger.total_supply)
+
+    def _status(self, s: State, p: int, equity: int, total: int | None = None) -> int:
+        """The trigger a rebalance of the series at `p` would fire, `NONE` if it would revert."""
+        raise NotImplementedError
+
+    def _rebalance(self, token: str, s: State, keeper: str, supply: int) -> int:
+        """Rebalances the series (raises when `_status` would say `NONE`)."""
+        raise NotImplementedError

@@ -1,0 +1,81 @@
+"""`base/PoolStorage.sol`: every storage variable of the pool, and the model's journal of them (`_save`,
+`_load`: what `evm.tx` restores when a transaction raises). The journal also covers the OpenZeppelin state
+the pool inherits (owner, pending owner, pause flag, LP share ledger) and the settlement asset's ledger,
+which the same transactions change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..evm import Chain
+from ..libraries.series import State
+from ..oz.erc20 import Ledger
+
+
+class PoolStorage(Chain):
+    """The book of series and the three packed pool words (widths noted)."""
+
+    MAX_SERIES = 8  # most series one pool backs (bounds the liabilities loop of every operation)
+
+    # the book: `Series.State[MAX_SERIES] _book` holds len(_book) series (`_seriesCount`, uint8)
+    _book: list[State]
+    _position: dict[str, State]  # token -> its series (the contract keeps index + 1; 0 = not a series)
+    # pool word 1: read by every operation
+    pool_assets: int  # `_poolAssets`, uint128 asset units
+    floor_ratio: int  # uint64 WAD
+    max_price_age: int  # uint32 seconds
+    # pool word 2
+    health_interval: int  # uint32 seconds
+    last_health_report: int  # uint40 timestamp (0 = never)
+    floor_breached: bool
+    keeper_reward: int  # uint80 asset units
+    keeper_reward_daily_cap: int  # uint96 asset units
+    # pool word 3
+    _reward_day: int  # uint32
+    _reward_paid_today: int  # uint96
+    # inherited or foreign state the journal covers (see the module notes)
+    owner: str
+    pending_owner: str
+    paused: bool
+    lp: Ledger
+    asset: Ledger
+
+    def _init_storage(self, address: str) -> None:
+        """Every variable at zero (the pool at `address` is its own LP share token)."""
+        self._book = []
+        self._position = {}
+        self.pool_assets = 0
+        self.floor_ratio = 0
+        self.max_price_age = 0
+        self.health_interval = 0
+        self.last_health_report = 0
+        self.floor_breached = False
+        self.keeper_reward = 0
+        self.keeper_reward_daily_cap = 0
+        self._reward_day = 0
+        self._reward_paid_today = 0
+        self.paused = False
+        self.lp = Ledger(address)
+
+    def _save(self) -> tuple[Any, ...]:
+        book = self._book
+        return (
+            self.pool_assets, self.floor_ratio, self.max_price_age, self.health_interval,
+            self.last_health_report, self.floor_breached, self.keeper_reward, self.keeper_reward_daily_cap,
+            self._reward_day, self._reward_paid_today, self.paused, self.owner, self.pending_owner,
+            len(book), [s.save() for s in book], self.asset.save(), self.lp.save(),
+        )
+
+    def _load(self, saved: tuple[Any, ...]) -> None:
+        (self.pool_assets, self.floor_ratio, self.max_price_age, self.health_interval,
+         self.last_health_report, self.floor_breached, self.keeper_reward, self.keeper_reward_daily_cap,
+         self._reward_day, self._reward_paid_today, self.paused, self.owner, self.pending_owner,
+         n, series, asset, lp) = saved
+        book = self._book
+        for s in book[n:]:
+            del self._position[s.token]
+        del book[n:]
+        for s, state in zip(book, series):
+            s.load(state)
+        self.asset.load(asset)
+        self.lp.load(lp)

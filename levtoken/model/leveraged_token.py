@@ -1,0 +1,93 @@
+"""`LeveragedToken.sol`: the entry points of each series token. Each forwards to the pool with the caller's
+address and its own total supply, and mints or burns only inside those calls, for the amounts the pool
+priced; its ERC-20 ledger is the series' `ledger` (OpenZeppelin `ERC20`, `oz.erc20.Ledger`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .evm import Chain, tx
+from .libraries.series import State
+from .solidity import abi_uint
+
+
+class LeveragedTokenCalls(Chain):
+    """Transactions to and views of the series tokens, by token address; the pool (`PoolModel`) provides
+    `_position`, `_mint_for`, `_redeem_for` and `_rebalance`."""
+
+    _position: dict[str, State]
+
+    if TYPE_CHECKING:  # provided by the pool (declared here for type checkers only: a sibling mixin
+        # must not shadow them at run time)
+        def _mint_for(self, token: str, s: State, payer: str, assets: int, min_tokens: int, receiver: str,
+                      supply: int) -> int: ...
+
+        def _redeem_for(self, token: str, s: State, owner: str, tokens: int, min_assets: int, receiver: str,
+                        supply: int) -> int: ...
+
+        def _rebalance(self, token: str, s: State, keeper: str, supply: int) -> int: ...
+
+        def _series_of(self, token: str) -> State: ...
+
+    def _token(self, token: str) -> State:
+        """The series of the token contract at `token`. Not a contract error: there is no such contract
+        (the pool's `OnlySeries` cannot be reached through a series token)."""
+        s = self._position.get(token)
+        if s is None:
+            raise ValueError(f"{token} is not a series token of this pool")
+        return s
+
+    @tx
+    def mint(self, sender: str, token: str, assets: int, min_tokens: int, receiver: str) -> int:
+        """`LeveragedToken.mint(assets, minTokens, receiver)` sent by `sender`: the pool's `mintFor`, then
+        the token mints what it returned. Returns the tokens."""
+        s = self._token(token)
+        tokens = self._mint_for(token, s, sender, abi_uint(assets), abi_uint(min_tokens), receiver,
+                                s.ledger.total_supply)
+        s.ledger.mint(receiver, tokens)
+        return tokens
+
+    @tx
+    def redeem(self, sender: str, token: str, tokens: int, min_assets: int, receiver: str) -> int:
+        """`LeveragedToken.redeem(tokens, minAssets, receiver)` sent by `sender`: burns first, then the
+        pool's `redeemFor` pays. Returns the assets paid."""
+        s = self._token(token)
+        ledger = s.ledger
+        supply = ledger.total_supply
+        ledger.burn(sender, abi_uint(tokens))
+        return self._redeem_for(token, s, sender, tokens, abi_uint(min_assets), receiver, supply)
+
+    @tx
+    def rebalance(self, sender: str, token: str) -> int:
+        """`LeveragedToken.rebalance()` sent by `sender` (the keeper): the pool's `rebalanceFor`; returns
+        the trigger (`Trigger`)."""
+        s = self._token(token)
+        return self._rebalance(token, s, sender, s.ledger.total_supply)
+
+    @tx
+    def token_transfer(self, sender: str, token: str, to: str, amount: int) -> None:
+        """`LeveragedToken.transfer(to, amount)` sent by `sender`."""
+        self._token(token).ledger.transfer(sender, to, abi_uint(amount))
+
+    @tx
+    def token_approve(self, sender: str, token: str, spender: str, amount: int) -> None:
+        """`LeveragedToken.approve(spender, amount)` sent by `sender`."""
+        self._token(token).ledger.approve(sender, spender, abi_uint(amount))
+
+    @tx
+    def token_transfer_from(self, sender: str, token: str, from_: str, to: str, amount: int) -> None:
+        """`LeveragedToken.transferFrom(from_, to, amount)` sent by `sender`."""
+        self._token(token).ledger.transfer_from(sender, from_, to, abi_uint(amount))
+
+    def token_balance_of(self, token: str, account: str) -> int:
+        return self._token(token).ledger.balance_of(account)
+
+    def token_total_supply(self, token: str) -> int:
+        return self._token(token).ledger.total_supply
+
+    def token_allowance(self, token: str, owner: str, spender: str) -> int:
+        return self._token(token).ledger.allowance(owner, spender)
+
+    def target_leverage_of(self, token: str) -> int:
+        """`LeveragedToken.targetLeverage()` (the pool's `seriesParams(token).targetLeverage`)."""
+        return self._series_of(token).target_leverage

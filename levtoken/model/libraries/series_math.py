@@ -1,0 +1,85 @@
+"""`libraries/SeriesMath.sol`: the arithmetic of one leveraged series (SPEC section 3), every value WAD,
+every rounding in the pool's favour, with the same reverts (`Panic`) as the Solidity functions."""
+
+from __future__ import annotations
+
+from ..oz.math import mul_div
+from ..solidity import checked_mul
+
+WAD = 10**18
+YEAR = 365 * 86_400
+WAD_YEAR = WAD * YEAR
+
+
+def equity_at(e0: int, x: int, p0: int, price: int, is_long: bool) -> int:
+    """`SeriesMath.equityAt`: max(0, e0 + side*x*(price - p0)); a gain rounds down, a loss up."""
+    if price == p0 or x == 0:
+        return e0
+    if price > p0:
+        move = price - p0
+        gain = is_long
+    else:
+        move = p0 - price
+        gain = not is_long
+    if gain:
+        return e0 + x * move // WAD
+    loss = -(-(x * move) // WAD)
+    return 0 if loss >= e0 else e0 - loss
+
+
+def streaming_fee(equity: int, annual_rate: int, elapsed: int) -> int:
+    """`SeriesMath.streamingFee`: ceil(equity*rate*elapsed / (WAD*365 days)), capped at `equity`."""
+    if annual_rate == 0 or elapsed == 0 or equity == 0:
+        return 0
+    fee = mul_div(equity, checked_mul(annual_rate, elapsed), WAD_YEAR, True)
+    return min(fee, equity)
+
+
+def leverage(x: int, price: int, equity: int) -> int:
+    """`SeriesMath.leverage`: floor(floor(x*price/WAD)*WAD/equity); 0 when equity is 0."""
+    if equity == 0:
+        return 0
+    return mul_div(x * price // WAD, WAD, equity)
+
+
+def nav(equity: int, supply: int, initial_nav: int) -> int:
+    """`SeriesMath.nav`: floor(equity*WAD/supply), or `initial_nav` when supply is 0."""
+    if supply == 0:
+        return initial_nav
+    return mul_div(equity, WAD, supply)
+
+
+def fee_of(amount: int, rate: int) -> int:
+    """`SeriesMath.feeOf`: ceil(amount*rate/WAD)."""
+    return mul_div(amount, rate, WAD, True)
+
+
+def tokens_for_mint(net: int, supply: int, equity: int, initial_nav: int) -> int:
+    """`SeriesMath.tokensForMint`: floor(net*supply/equity), or floor(net*WAD/initialNav) on a first mint."""
+    if supply == 0:
+        return mul_div(net, WAD, initial_nav)
+    return mul_div(net, supply, equity)
+
+
+def claim_of(tokens: int, supply: int, equity: int) -> int:
+    """`SeriesMath.claimOf`: floor(tokens*equity/supply)."""
+    return mul_div(tokens, equity, supply)
+
+
+def scale_exposure(x: int, equity_after: int, equity_before: int) -> int:
+    """`SeriesMath.scaleExposure`: floor(x*after/before); 0 when `equity_before` is 0."""
+    if equity_before == 0:
+        return 0
+    return mul_div(x, equity_after, equity_before)
+
+
+def exposure_for(target_leverage: int, equity: int, price: int) -> int:
+    """`SeriesMath.exposureFor`: floor(T*E/P)."""
+    return mul_div(target_leverage, equity, price)
+
+
+def spread_cost(traded: int, price: int, spread: int) -> int:
+    """`SeriesMath.spreadCost`: ceil(ceil(traded*price/WAD)*spread/WAD)."""
+    if spread == 0 or traded == 0:
+        return 0
+    return mul_div(mul_div(traded, price, WAD, True), spread, WAD, True)

@@ -1,0 +1,1 @@
+"""Periphery contracts: `PoolLens`."""
