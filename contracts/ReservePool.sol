@@ -14,6 +14,7 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 
 import {Series} from "./libraries/Series.sol";
 import {SeriesMath} from "./libraries/SeriesMath.sol";
+import {Liabilities} from "./libraries/Liabilities.sol";
 import {OracleReader} from "./base/OracleReader.sol";
 import {ReserveBook} from "./base/ReserveBook.sol";
 import {ReserveVault} from "./base/ReserveVault.sol";
@@ -130,7 +131,9 @@ contract ReservePool is ReserveVault, PoolAutomation {
 
         uint256 gross = assets * _assetScale();
         uint256 fee = SeriesMath.feeOf(gross, s.mintFee);
+        (int256 c0, int256 sx0) = s.terms();
         tokens = s.mint(p, equity, supply, gross - fee);
+        _commit(s, c0, sx0, p);
         if (tokens == 0 || tokens < minTokens) revert SlippageExceeded(tokens, minTokens == 0 ? 1 : minTokens);
         uint256 pooled = _poolAssets + assets;
         _poolAssets = pooled.toUint128();
@@ -167,7 +170,9 @@ contract ReservePool is ReserveVault, PoolAutomation {
         assets = payout / scale; // round down: holder receives
         if (assets < minAssets) revert SlippageExceeded(assets, minAssets);
 
+        (int256 c0, int256 sx0) = s.terms();
         s.redeem(equity, gross);
+        _commit(s, c0, sx0, p);
         uint256 pooled = _poolAssets - assets;
         _poolAssets = uint128(pooled);
         (int256 r, uint256 fl) = _reserveAndFloor(pooled, liabilitiesBefore - gross);
@@ -194,7 +199,9 @@ contract ReservePool is ReserveVault, PoolAutomation {
     /// @dev The one decision of a rebalance of the series, settled at `p` with `equity` > 0: what it would
     ///      do and whether it may (for an exposure increase: not paused, no overflow, reserve at or above the
     ///      floor after the cost; `r` and `fl` are then that reserve and floor, and 0 for any other plan).
-    function _decide(Series.State storage s, uint256 p, uint256 equity)
+    ///      `settled` says whether the series' settlement at `p` is already booked (a rebalance) or not (a
+    ///      status view, which books it here in thought, so both see the same liabilities).
+    function _decide(Series.State storage s, uint256 p, uint256 equity, bool settled)
         private
         view
         returns (Series.Plan memory pl, Gate gate, int256 r, uint256 fl)
@@ -203,10 +210,13 @@ contract ReservePool is ReserveVault, PoolAutomation {
         if (pl.trigger == Trigger.None) return (pl, Gate.NoTrigger, 0, 0);
         bool increase = pl.exposureAfter > pl.exposureBefore;
         if (increase && paused()) return (pl, Gate.Paused, 0, 0);
-        if (pl.trigger == Trigger.KnockOut || !increase) return (pl, Gate.Open, 0, 0);
+        if (pl.trigger == Trigger.KnockOut) return (pl, Gate.Open, 0, 0);
+        if (!increase) return (pl, Gate.Open, 0, 0);
         if (pl.exposureAfter > type(uint112).max) return (pl, Gate.Overflow, 0, 0);
+        uint256 total = _liabilitiesWad2(p);
+        if (!settled) total = total - s.equityWad2(p) + equity * WAD; // settled at p: E0 = equity, P0 = p
         // After the spread cost (and the settlement's fee), both moved from this series' equity to the reserve.
-        (r, fl) = _reserveAndFloor(_poolAssets, _liabilities(p) - pl.cost);
+        (r, fl) = _reserveAndFloor(_poolAssets, Liabilities.toWad(total) - pl.cost);
         if (r < fl.toInt256()) gate = Gate.BelowFloor;
     }
 
@@ -215,7 +225,7 @@ contract ReservePool is ReserveVault, PoolAutomation {
         if (s.knockedOut) return Trigger.None;
         uint256 equity = s.equityNow(p);
         if (equity == 0) return IERC20(s.token).totalSupply() == 0 ? Trigger.None : Trigger.KnockOut;
-        (Series.Plan memory pl, Gate gate,,) = _decide(s, p, equity);
+        (Series.Plan memory pl, Gate gate,,) = _decide(s, p, equity, false);
         return gate == Gate.Open ? pl.trigger : Trigger.None;
     }
 
@@ -233,11 +243,13 @@ contract ReservePool is ReserveVault, PoolAutomation {
             return Trigger.KnockOut;
         }
         if (equity == 0) revert NoRebalanceTrigger(0); // an empty series has nothing to rebalance
-        (Series.Plan memory pl, Gate gate, int256 r, uint256 fl) = _decide(s, p, equity);
+        (Series.Plan memory pl, Gate gate, int256 r, uint256 fl) = _decide(s, p, equity, true);
         if (gate == Gate.NoTrigger) revert NoRebalanceTrigger(pl.leverageBefore);
         if (gate == Gate.Paused) _requireNotPaused();
+        (int256 c0, int256 sx0) = s.terms();
         if (pl.trigger == Trigger.KnockOut) {
             s.knockOut(token, p, equity);
+            _commit(s, c0, sx0, p);
             _syncFloorAt(_poolAssets, p);
             return Trigger.KnockOut;
         }
@@ -245,6 +257,7 @@ contract ReservePool is ReserveVault, PoolAutomation {
         if (gate == Gate.BelowFloor) revert ReserveBelowFloor(r, fl);
 
         uint256 newEquity = s.rebalance(pl, equity);
+        _commit(s, c0, sx0, p);
         uint256 pooled = _poolAssets;
         // An increase was priced by `_decide` (liabilities after the cost); a decrease is priced here.
         if (pl.exposureAfter <= pl.exposureBefore) (r, fl) = _reserveAndFloor(pooled, _liabilities(p));

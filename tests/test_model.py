@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from levtoken.lens import LensLayout
 from levtoken.model import ContractError, PoolModel, bench, bytes32, decode_error, error_by_name
 from levtoken.model import errors as E
 from levtoken.model.math import (
@@ -287,10 +288,11 @@ def test_equity_gain_rounds_down_loss_rounds_up_and_floors_at_zero():
     assert equity_at(7, 0, WAD, 5 * WAD, True) == 7  # no exposure, no P&L
 
 
-def test_streaming_fee_rounds_up_and_never_exceeds_equity():
+def test_streaming_fee_rounds_up_and_never_takes_the_last_wei():
     assert streaming_fee(10_000 * WAD, wad("0.02"), YEAR) == 200 * WAD
     assert streaming_fee(WAD, wad("0.02"), 1) == ceil_div(WAD * wad("0.02"), WAD * YEAR)  # rounds up to 1 wei
-    assert streaming_fee(5, wad("0.1"), 1_000 * YEAR) == 5  # capped at the equity
+    assert streaming_fee(5, wad("0.1"), 1_000 * YEAR) == 4  # capped at the equity less one wei
+    assert streaming_fee(1, wad("0.1"), 1) == 0  # a fee rounding alone never knocks a series out
     assert streaming_fee(5 * WAD, 0, YEAR) == 0 and streaming_fee(5 * WAD, wad("0.1"), 0) == 0
 
 
@@ -594,11 +596,11 @@ def test_streaming_fee_accrues_to_the_reserve_at_settlement():
     fee = ceil_div(10_000 * WAD * (wad("0.02") * (YEAR // 4)), WAD * YEAR)
     assert fee == 50 * WAD
     assert m.equity_of(token) == 10_000 * WAD - fee  # views are net of the accrued fee
-    reserve = m.reserve()
-    assert reserve == 1_000_000 * WAD + fee
-    m.redeem(ALICE, token, WAD, 0, ALICE)  # settles
+    # the liabilities count the accrued fee as the holders' until the series settles
+    assert m.liabilities() == 10_000 * WAD and m.reserve() == 1_000_000 * WAD
+    m.redeem(ALICE, token, WAD, 0, ALICE)  # settles: the fee moves to the reserve
     assert m.series_state(token).settledAt == T0 + YEAR // 4
-    assert m.reserve() == reserve
+    assert m.reserve() == 1_000_000 * WAD + fee
 
 
 # ============================================================================ knock-out
@@ -649,9 +651,10 @@ def test_knocked_out_series_refuses_mints_and_rebalances_and_redeems_for_zero():
 
 
 def test_floor_is_ten_percent_of_liabilities_rounded_up():
-    m, t = build(series_params=params(streaming_fee="0.02"))
-    m.mint(ALICE, t["ETH3L"], 10_000 * USDC, 0, ALICE)
-    m.warp(7)  # the accrued fee leaves odd wei
+    m, t = build()
+    set_price(m, "1999.99999999")
+    m.mint(ALICE, t["ETH3L"], 7_777_777_777, 0, ALICE)
+    set_price(m, "2100.12345678")  # the gain leaves odd wei
     liabilities = m.liabilities()
     assert liabilities % 10 != 0
     assert m.floor() == ceil_div(liabilities, 10)
@@ -1152,7 +1155,13 @@ def test_lens_falls_back_to_per_view_reads_and_flags_what_reverts():
     assert fast[0][12] == 0b11 and m._lens_slow(ACCOUNTS) == fast
     m._book[0].settled_at = m.now + 1  # a state the chain cannot reach: block.timestamp - settledAt underflows
     values, failed = m.lens(ACCOUNTS)
-    assert failed != 0 and values[1] == 0 and failed & 0b10  # reserve() reverted
+    equity_call = 13 + 4 * len(ACCOUNTS) + 1  # the 13 pool calls, 4 per account, then series 0's supply
+    equity = LensLayout(len(ACCOUNTS), 2).series(0, "equity")
+    # the views that value series 0 net of its accrued fee revert (checkUpkeep, call 11, reads the status);
+    # the liabilities do not accrue the fee, so reserve() and liabilities() still answer
+    assert [i for i in range(64) if failed >> i & 1] == [11] + list(range(equity_call, equity_call + 5))
+    assert values[equity] == 0 and values[equity - 1] == m._book[0].ledger.total_supply > 0
+    assert values[LensLayout(len(ACCOUNTS), 2).pool("reserve")] == m.reserve() != 0
 
 
 def test_errors_compare_by_name_and_arguments_and_round_trip_through_abi_encoding():

@@ -2,11 +2,13 @@
 pragma solidity 0.8.37;
 
 import {Series} from "../libraries/Series.sol";
+import {Liabilities} from "../libraries/Liabilities.sol";
 
 /// @title PoolStorage
 /// @notice Every storage variable of the pool in one place, packed by who reads it: the first pool word
 ///         (pool assets, series count, floor ratio, oracle max age) is read by every operation, the second
-///         by health reports and rebalances, the third only when a keeper reward is paid. The other bases
+///         by health reports and rebalances, the third only when a keeper reward is paid; the two aggregate
+///         words replace a loop over the series in every operation. The other bases
 ///         read and write these through their own functions.
 abstract contract PoolStorage {
     /// @notice Most series one pool backs (bounds the liabilities loop of every operation).
@@ -39,4 +41,7 @@ abstract contract PoolStorage {
     // pool word 3
     uint32 internal _rewardDay;
     uint96 internal _rewardPaidToday;
+
+    // liabilities and net exposure of all series, kept incrementally (two words)
+    Liabilities.State internal _aggregates;
 }

@@ -4,10 +4,12 @@ pragma solidity 0.8.37;
 import {IReservePool} from "../interfaces/IReservePool.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {OraclePrice} from "../libraries/OraclePrice.sol";
 import {Series} from "../libraries/Series.sol";
 import {SeriesMath} from "../libraries/SeriesMath.sol";
+import {Liabilities} from "../libraries/Liabilities.sol";
 import {OracleReader} from "./OracleReader.sol";
 import {PoolParameters} from "./PoolParameters.sol";
 
@@ -22,6 +24,7 @@ import {PoolParameters} from "./PoolParameters.sol";
 abstract contract ReserveBook is OracleReader {
     using SafeCast for uint256;
     using Series for Series.State;
+    using Liabilities for Liabilities.State;
 
     uint256 internal constant WAD = 1e18;
 
@@ -31,6 +34,7 @@ abstract contract ReserveBook is OracleReader {
     constructor(uint8 assetDecimals) {
         if (assetDecimals > 18) revert UnsupportedDecimals(assetDecimals);
         _scale = 10 ** (18 - assetDecimals);
+        _aggregates.initialize();
     }
 
     // =================================================================== state changes
@@ -41,9 +45,32 @@ abstract contract ReserveBook is OracleReader {
         _reportHealth(_price());
     }
 
-    /// @dev Settles the series at `p` (see `Series.settle`).
-    function _settle(address token, Series.State storage s, uint256 p, uint256 supply) internal returns (uint256) {
-        return s.settle(token, p, supply);
+    /// @dev Settles the series at `p` (see `Series.settle`) and books the change in the aggregates.
+    function _settle(address token, Series.State storage s, uint256 p, uint256 supply) internal returns (uint256 equity) {
+        (int256 c0, int256 sx0) = s.terms();
+        equity = s.settle(token, p, supply);
+        _commit(s, c0, sx0, p);
+    }
+
+    /// @dev Books a change of series `s` from terms (`c0`, `sx0`) in the aggregates. If `p` is then outside
+    ///      the frontiers, they are recomputed tightly from every series (the only loop over the series on a
+    ///      state change; it runs when a series nears or passes its knock-out price).
+    function _commit(Series.State storage s, int256 c0, int256 sx0, uint256 p) internal {
+        (int256 c1, int256 sx1) = s.terms();
+        _aggregates.update(c0, sx0, c1, sx1, s.equity, s.exposure, s.markPrice, s.isLong);
+        (bool inside,) = _aggregates.totalWad2(p);
+        if (inside) return;
+        uint256 longK;
+        uint256 shortK = type(uint256).max;
+        uint256 n = _seriesCount;
+        for (uint256 i; i < n; ++i) {
+            Series.State storage t = _book[i];
+            uint256 x = t.exposure;
+            if (x == 0) continue;
+            if (t.isLong) longK = Math.max(longK, Liabilities.longKnockOut(t.equity, x, t.markPrice));
+            else shortK = Math.min(shortK, Liabilities.shortKnockOut(t.equity, x, t.markPrice));
+        }
+        _aggregates.setFrontiers(longK, shortK);
     }
 
     /// @dev Emits a floor flip as seen with `pooled` assets at price `p` (0: the views' valuation).
@@ -66,9 +93,7 @@ abstract contract ReserveBook is OracleReader {
         (int256 r, uint256 fl) = _reserveAndFloor(_poolAssets, total);
         int256 net = _netExposure(p);
         int256 coverage = total == 0 ? type(int256).max : r * int256(WAD) / total.toInt256();
-        uint256 absNet = net < 0 ? uint256(-net) : uint256(net);
-        uint256 utilization =
-            absNet == 0 ? 0 : r <= 0 ? type(uint256).max : Math.mulDiv(Math.mulDiv(absNet, p, WAD), WAD, uint256(r));
+        uint256 utilization = _utilization(net, p, r);
         lastHealthReport = uint40(block.timestamp);
         _syncFloor(r, fl);
         emit ReserveHealth(r, total, coverage, utilization, r - fl.toInt256(), net, p);
@@ -76,23 +101,43 @@ abstract contract ReserveBook is OracleReader {
 
     // =================================================================== valuation
 
-    /// @dev Sum of the series' equities at `p` (net of accrued streaming fees).
-    function _liabilities(uint256 p) internal view returns (uint256 total) {
+    /// @dev Liabilities at `p`, WAD rounded down: Σ max(0, E_i(p)) before the streaming fee accrued since each
+    ///      series' last settlement (that fee is the holders' until it settles).
+    function _liabilities(uint256 p) internal view returns (uint256) {
+        return Liabilities.toWad(_liabilitiesWad2(p));
+    }
+
+    /// @dev Liabilities at `p` in WAD², exact: from the aggregates when `p` is inside the frontiers, else the
+    ///      sum over the series (`p` = 0: each at its own mark price).
+    function _liabilitiesWad2(uint256 p) internal view returns (uint256 total) {
+        bool inside;
+        (inside, total) = _aggregates.totalWad2(p);
+        if (inside) return total;
         uint256 n = _seriesCount;
         for (uint256 i; i < n; ++i) {
-            total += _book[i].equityNow(p);
+            total += _book[i].equityWad2(p);
         }
     }
 
-    /// @dev Sum of side*exposure at `p` over the series with equity left (a dead series exposes no one).
+    /// @dev Net exposure at `p`: Σ s_i·x_i over the series with equity left (a dead series exposes no one).
     function _netExposure(uint256 p) internal view returns (int256 net) {
+        (bool inside,) = _aggregates.totalWad2(p);
+        if (inside) return _aggregates.exposureSum;
         uint256 n = _seriesCount;
         for (uint256 i; i < n; ++i) {
             Series.State storage s = _book[i];
-            if (s.equityNow(p) == 0) continue;
-            int256 x = int256(uint256(s.exposure));
-            net += s.isLong ? x : -x;
+            if (s.equityWad2(p) == 0) continue;
+            (, int256 sx) = s.terms();
+            net += sx;
         }
+    }
+
+    /// @dev |net|·p / r (WAD, rounded down); the maximum when the reserve is not positive and there is exposure.
+    function _utilization(int256 net, uint256 p, int256 r) internal pure returns (uint256) {
+        uint256 absNet = SignedMath.abs(net);
+        if (absNet == 0) return 0;
+        if (r <= 0) return type(uint256).max;
+        return Math.mulDiv(Math.mulDiv(absNet, p, WAD), WAD, uint256(r));
     }
 
     function _reserveAt(uint256 p) internal view returns (int256 r) {

@@ -5,6 +5,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
 import {SeriesMath} from "./SeriesMath.sol";
 import {RebalancePolicy} from "./RebalancePolicy.sol";
+import {Liabilities} from "./Liabilities.sol";
 
 /// @title Series
 /// @notice One leveraged series as a storage struct and everything that happens to it (SPEC section 3):
@@ -79,6 +80,19 @@ library Series {
         uint256 p0 = s.markPrice;
         uint256 equity = SeriesMath.equityAt(s.equity, s.exposure, p0, p == 0 ? p0 : p, s.isLong);
         return equity - SeriesMath.streamingFee(equity, s.streamingFee, block.timestamp - s.settledAt);
+    }
+
+    /// @notice Equity at `p` in WAD², exact and before the accrued streaming fee: max(0, c + s·x·p), what
+    ///         the series adds to the liabilities (`Liabilities`); `p` = 0 values it at its own mark price.
+    function equityWad2(State storage s, uint256 p) internal view returns (uint256) {
+        uint256 p0 = s.markPrice;
+        return Liabilities.equityWad2(s.equity, s.exposure, p0, p == 0 ? p0 : p, s.isLong);
+    }
+
+    /// @notice The series' terms in the pool's aggregates: offset c = E0·WAD − s·x·P0 and signed exposure s·x.
+    function terms(State storage s) internal view returns (int256 c, int256 sx) {
+        (uint256 e0, uint256 x, bool isLong) = (s.equity, s.exposure, s.isLong);
+        return (Liabilities.offsetOf(e0, x, s.markPrice, isLong), Liabilities.signedExposure(x, isLong));
     }
 
     /// @notice Settles the series at `p`: accrues the streaming fee to the reserve, marks equity and price,

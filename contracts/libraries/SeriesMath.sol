@@ -26,12 +26,13 @@ library SeriesMath {
         return loss >= e0 ? 0 : e0 - loss;
     }
 
-    /// @notice Streaming fee owed on `equity` for `elapsed` seconds at `annualRate`, capped at `equity`.
+    /// @notice Streaming fee owed on `equity` for `elapsed` seconds at `annualRate`, capped at `equity` - 1:
+    ///         a fee (or its rounding) never takes the last wei, so only the market can knock a series out.
     /// @dev Rounds up (the fee goes to the reserve).
     function streamingFee(uint256 equity, uint256 annualRate, uint256 elapsed) internal pure returns (uint256) {
         if (annualRate == 0 || elapsed == 0 || equity == 0) return 0;
         uint256 fee = Math.mulDiv(equity, annualRate * elapsed, WAD * YEAR, Math.Rounding.Ceil);
-        return fee > equity ? equity : fee;
+        return fee >= equity ? equity - 1 : fee;
     }
 
     /// @notice Real leverage x*price/equity; 0 when equity is 0 (the series is knocked out).

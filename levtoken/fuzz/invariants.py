@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from levtoken.fuzz.ops import Kind, Op
-from levtoken.model.libraries.series import equity_now, nav
+from levtoken.model.libraries import liabilities as agg
+from levtoken.model.libraries.series import equity_now, equity_wad2, nav, terms
 
 if TYPE_CHECKING:
     from levtoken.fuzz.harness import Harness
@@ -30,6 +31,7 @@ class SeriesObs:
     balances: tuple[int, ...]
     stored_equity: int  # the settled state as stored (not the view)
     stored_exposure: int
+    equity_wad2: int  # what the series adds to the liabilities (exact, before the accrued fee)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class Obs:
     pool_assets: int
     reserve: int
     liabilities: int
+    liabilities_wad2: int
     floor: int
     lp_supply: int
     lp_balances: tuple[int, ...]
@@ -55,21 +58,21 @@ def observe(h: Harness) -> Obs:
     p = m._view_price()
     now = m.now
     series = []
-    total = 0
+    total2 = m._liabilities_wad2(p)
+    total = total2 // WAD
     for token in h.tokens:
         s = m._position[token]
         equity = equity_now(s, p, now)
-        total += equity
         ledger = s.ledger
         held = ledger.balances
         supply = ledger.total_supply
         series.append(SeriesObs(
             supply, equity, 0 if equity == 0 else s.exposure, nav(s, equity, supply), s.knocked_out,
-            s.last_rebalance, tuple(held.get(a, 0) for a in accounts), s.equity, s.exposure,
+            s.last_rebalance, tuple(held.get(a, 0) for a in accounts), s.equity, s.exposure, equity_wad2(s, p),
         ))
     reserve, floor = m._reserve_and_floor(m.pool_assets, total)
     lp, cash = m.lp.balances, m.asset.balances
-    return Obs(m.now, p, m.pool_assets, reserve, total, floor, m.lp.total_supply,
+    return Obs(m.now, p, m.pool_assets, reserve, total, total2, floor, m.lp.total_supply,
                tuple(lp.get(a, 0) for a in accounts), tuple(cash.get(a, 0) for a in accounts),
                cash.get(h.pool, 0), tuple(series))
 
@@ -150,6 +153,10 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
     if sum(after.lp_balances) != after.lp_supply:
         fail(f"LP shares: balances {sum(after.lp_balances)} != supply {after.lp_supply}")
 
+    # 11. the aggregates equal the per-series sums in every state, and the frontiers bound every series'
+    #     knock-out price (so liabilities from the aggregates are the exact sum of max(0, E_i))
+    _check_aggregates(h, after.price)
+
     # 10. while the reserve is negative, redemptions are pro rata (everyone gets poolAssets/liabilities)
     if k is Kind.REDEEM and all_ok and before.reserve < 0:
         actor = 1 + op.actor
@@ -159,9 +166,32 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
         fee_rate = h.config.series[s].params[5]
         net = gross - -(-gross * fee_rate // WAD)
         pooled = before.pool_assets * scale
-        fair = net * pooled // before.liabilities
+        # the liabilities once the redeeming series is settled (its accrued fee moved to the reserve)
+        settled = (before.liabilities_wad2 - b.equity_wad2 + b.equity * WAD) // WAD
+        fair = net * pooled // settled
         if fair // scale != paid:
             fail(f"insolvent redemption paid {paid}, pro rata share is {fair // scale}")
+
+
+def _check_aggregates(h: Harness, p: int) -> None:
+    m = h.model
+    a = m._aggregates
+    c = sx = exact = 0
+    lo, hi = agg.decode(a.long_frontier), agg.decode(a.short_frontier)
+    for j, s in enumerate(m._book):
+        ci, sxi = terms(s)
+        c += ci
+        sx += sxi
+        exact += equity_wad2(s, p)
+        x = s.exposure
+        if x and s.is_long and agg.long_knock_out(s.equity, x, s.mark_price) > lo:
+            fail(f"series {j}: long knock-out price above the frontier {lo}")
+        if x and not s.is_long and agg.short_knock_out(s.equity, x, s.mark_price) < hi:
+            fail(f"series {j}: short knock-out price below the frontier {hi}")
+    if (a.offset_sum, a.exposure_sum) != (c, sx):
+        fail(f"aggregates {a.offset_sum}, {a.exposure_sum} != sums {c}, {sx}")
+    if m._liabilities_wad2(p) != exact:
+        fail(f"liabilities {m._liabilities_wad2(p)} != the exact sum {exact} at {p}")
 
 
 def _rebalanced(h: Harness) -> set[int]:
@@ -189,7 +219,7 @@ def model_storage(h: Harness) -> list[int]:
     out = [
         m.lp_total_supply(), int(m.paused), m.pool_assets, len(h.tokens), m.floor_ratio, m.max_price_age,
         m.health_interval, m.last_health_report, int(m.floor_breached), m.keeper_reward, m.keeper_reward_daily_cap,
-        m._reward_day, m._reward_paid_today, answer[1] % 2**256, answer[3], answer[0],
+        m._reward_day, m._reward_paid_today, *m._aggregates.save(), answer[1] % 2**256, answer[3], answer[0],
     ]
     lp, cash = m.lp.balances, m.asset.balances
     out += [lp.get(a, 0) for a in accounts]

@@ -12,12 +12,14 @@ from eth_utils import keccak
 
 # ReservePool: ERC20 (0 balances, 1 allowances, 2 totalSupply, 3 name, 4 symbol), Ownable 5,
 # Ownable2Step 6 (pendingOwner, then Pausable's _paused packed in the same slot), _book[8] 7..54
-# (6 slots per series), _position 55, then the packed pool words 56..58.
+# (6 slots per series), _position 55, then the packed pool words 56..58 and the two aggregate words
+# (Liabilities.State) 59..60.
 POOL_LP_SUPPLY = 2
 POOL_PAUSED = 6
 BOOK = 7
 SERIES_SLOTS = 6
 POOL_WORDS = (56, 57, 58)
+AGGREGATE_WORDS = (59, 60)
 ORACLE_SLOTS = (1, 2, 3)  # MockV3Aggregator: latestAnswer, latestTimestamp, latestRound
 
 
@@ -33,7 +35,8 @@ class StorageReader:
 
     FIELDS_POOL = ("lpSupply", "paused", "poolAssets", "seriesCount", "floorRatio", "maxPriceAge", "healthInterval",
                    "lastHealthReport", "floorBreached", "keeperReward", "keeperRewardDailyCap", "rewardDay",
-                   "rewardPaidToday", "oracleAnswer", "oracleUpdatedAt", "oracleRound")
+                   "rewardPaidToday", "offsetSum", "exposureSum", "longFrontier", "shortFrontier",
+                   "oracleAnswer", "oracleUpdatedAt", "oracleRound")
     FIELDS_SERIES = ("equity", "exposure", "settledAt", "markPrice", "lastRebalance", "knockedOut", "supply")
 
     def __init__(self, evm, pool: str, asset: str, oracle: str, tokens: list[str], accounts: list[str]) -> None:
@@ -59,6 +62,10 @@ class StorageReader:
             w57 & M32, (w57 >> 32) & M40, (w57 >> 72) & 0xFF, (w57 >> 80) & M80, w57 >> 160,
             w58 & M32, (w58 >> 32) & M96,
         ]
+        a0, a1 = (st(pool, s) for s in AGGREGATE_WORDS)
+        x = a1 & M128
+        out += [a0 - (1 << 256) if a0 >> 255 else a0, x - (1 << 128) if x >> 127 else x,
+                (a1 >> 128) & M64, a1 >> 192]
         out += [st(self.oracle, s) for s in ORACLE_SLOTS]
         out += [st(pool, k) for k in self._balance_slots]
         out += [st(self.asset, k) for k in self._balance_slots]

@@ -38,8 +38,8 @@ from .evm import Event, tx
 from .interfaces import KNOCK_OUT, NONE, PARAM_NAMES, as_series_params
 from .leveraged_token import LeveragedTokenCalls
 from .libraries import series as Series
-from .libraries.series import Plan, State, equity_now, nav
-from .libraries.series_math import claim_of, fee_of, leverage
+from .libraries.series import Plan, State, equity_now, equity_wad2, nav
+from .libraries.series_math import WAD, claim_of, fee_of, leverage
 from .mocks.mock_aggregator import MockAggregatorCalls, MockAggregatorModel
 from .mocks.mock_erc20 import MockERC20Calls, MockERC20Model
 from .oz.erc20 import ZERO_ADDRESS, Ledger
@@ -146,7 +146,9 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
 
         gross = checked_mul(assets, self._scale)
         fee = fee_of(gross, s.mint_fee)
+        c0, sx0 = Series.terms(s)
         tokens = Series.mint(s, p, equity, supply, gross - fee, self.now)
+        self._commit(s, c0, sx0, p)
         if tokens == 0 or tokens < min_tokens:
             raise SlippageExceeded(tokens, min_tokens or 1)
         pooled = checked_add(self.pool_assets, assets)
@@ -184,7 +186,9 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
         if assets < min_assets:
             raise SlippageExceeded(assets, min_assets)
 
+        c0, sx0 = Series.terms(s)
         Series.redeem(s, equity, gross)
+        self._commit(s, c0, sx0, p)
         pooled = checked_sub(self.pool_assets, assets)
         self.pool_assets = pooled & U128
         r, fl = self._reserve_and_floor(pooled, checked_sub(liabilities_before, gross))
@@ -204,11 +208,12 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
 
     # =============================================================== rebalance: one decision
 
-    def _decide(self, s: State, p: int, equity: int, total: int | None = None) -> tuple[Plan, int, int, int]:
+    def _decide(self, s: State, p: int, equity: int, settled: bool) -> tuple[Plan, int, int, int]:
         """`_decide`: the one decision of a rebalance of the series, settled at `p` with `equity` > 0: its
         plan and whether it may go ahead (`Gate`; for an exposure increase: not paused, no overflow, reserve
-        at or above the floor after the cost, `r` and `fl` then being that reserve and floor). `total` is
-        `_liabilities(p)` when the caller has it."""
+        at or above the floor after the cost, `r` and `fl` then being that reserve and floor). `settled`:
+        whether the settlement at `p` is already booked (a rebalance) or not (a status view, which books it
+        in thought)."""
         pl = Series.plan(s, p, equity, self.now)
         trigger, _, x, x_new, cost = pl
         if trigger == NONE:
@@ -221,18 +226,20 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
         if x_new > U112:
             return pl, OVERFLOW, 0, 0
         # after the spread cost (and the settlement's fee), both moved from this series' equity to the reserve
-        r, fl = self._reserve_and_floor(self.pool_assets, checked_sub(
-            self._liabilities(p) if total is None else total, cost))
+        total = self._liabilities_wad2(p)
+        if not settled:  # settled at p: E0 = equity, P0 = p
+            total = total - equity_wad2(s, p) + equity * WAD
+        r, fl = self._reserve_and_floor(self.pool_assets, checked_sub(total // WAD, cost))
         return pl, (BELOW_FLOOR if r < to_int256(fl) else OPEN), r, fl
 
-    def _status(self, s: State, p: int, equity: int, total: int | None = None) -> int:
-        """`_status`, with `equity` = `equity_now(s, p)` (and `total` = `_liabilities(p)` if known): the
-        trigger a rebalance at `p` would fire, `NONE` if it would revert."""
+    def _status(self, s: State, p: int, equity: int) -> int:
+        """`_status`, with `equity` = `equity_now(s, p)`: the trigger a rebalance at `p` would fire, `NONE` if
+        it would revert."""
         if s.knocked_out:
             return NONE
         if equity == 0:
             return NONE if s.ledger.total_supply == 0 else KNOCK_OUT
-        pl, gate, _, _ = self._decide(s, p, equity, total)
+        pl, gate, _, _ = self._decide(s, p, equity, False)
         return pl[0] if gate == OPEN else NONE
 
     def _rebalance(self, token: str, s: State, keeper: str, supply: int) -> int:
@@ -246,14 +253,16 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
             return KNOCK_OUT
         if equity == 0:
             raise NoRebalanceTrigger(0)  # an empty series has nothing to rebalance
-        pl, gate, r, fl = self._decide(s, p, equity)
+        pl, gate, r, fl = self._decide(s, p, equity, True)
         trigger, lev_before, x, x_new, cost = pl
         if gate == NO_TRIGGER:
             raise NoRebalanceTrigger(lev_before)
         if gate == PAUSED:
             self._require_not_paused()
+        c0, sx0 = Series.terms(s)
         if trigger == KNOCK_OUT:
             Series.knock_out(s, token, p, equity, self._ev)
+            self._commit(s, c0, sx0, p)
             self._sync_floor_at(self.pool_assets, p)
             return KNOCK_OUT
         if gate == OVERFLOW:
@@ -262,8 +271,10 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
             raise ReserveBelowFloor(r, fl)
 
         new_equity = Series.rebalance(s, pl, equity, self.now)
+        self._commit(s, c0, sx0, p)
         pooled = self.pool_assets
-        r, fl = self._reserve_and_floor(pooled, self._liabilities(p))
+        if x_new <= x:  # an increase was priced by `_decide`
+            r, fl = self._reserve_and_floor(pooled, self._liabilities(p))
         self._ev.append(("Rebalanced", {
             "token": token, "trigger": trigger, "price": p,
             "leverageBefore": lev_before, "leverageAfter": leverage(x_new, p, new_equity),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..evm import Chain
+from ..libraries import liabilities
 from ..libraries.series import State
 from ..oz.erc20 import Ledger
 
@@ -33,6 +34,8 @@ class PoolStorage(Chain):
     # pool word 3
     _reward_day: int  # uint32
     _reward_paid_today: int  # uint96
+    # liabilities and net exposure of all series, kept incrementally (two words)
+    _aggregates: liabilities.State
     # inherited or foreign state the journal covers (see the module notes)
     owner: str
     pending_owner: str
@@ -54,6 +57,7 @@ class PoolStorage(Chain):
         self.keeper_reward_daily_cap = 0
         self._reward_day = 0
         self._reward_paid_today = 0
+        self._aggregates = liabilities.State()
         self.paused = False
         self.lp = Ledger(address)
 
@@ -63,14 +67,14 @@ class PoolStorage(Chain):
             self.pool_assets, self.floor_ratio, self.max_price_age, self.health_interval,
             self.last_health_report, self.floor_breached, self.keeper_reward, self.keeper_reward_daily_cap,
             self._reward_day, self._reward_paid_today, self.paused, self.owner, self.pending_owner,
-            len(book), [s.save() for s in book], self.asset.save(), self.lp.save(),
+            len(book), [s.save() for s in book], self.asset.save(), self.lp.save(), self._aggregates.save(),
         )
 
     def _load(self, saved: tuple[Any, ...]) -> None:
         (self.pool_assets, self.floor_ratio, self.max_price_age, self.health_interval,
          self.last_health_report, self.floor_breached, self.keeper_reward, self.keeper_reward_daily_cap,
          self._reward_day, self._reward_paid_today, self.paused, self.owner, self.pending_owner,
-         n, series, asset, lp) = saved
+         n, series, asset, lp, aggregates) = saved
         book = self._book
         for s in book[n:]:
             del self._position[s.token]
@@ -79,3 +83,4 @@ class PoolStorage(Chain):
             s.load(state)
         self.asset.load(asset)
         self.lp.load(lp)
+        self._aggregates.load(aggregates)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from ..errors import PANIC_OVERFLOW, HealthReportTooSoon, Panic, UnknownSeries, UnsupportedDecimals
 from ..evm import tx
 from ..interfaces import SeriesParams, SeriesState
-from ..libraries.series import State, equity_now, nav, params, settle, state
+from ..libraries import liabilities as agg
+from ..libraries.series import State, equity_now, equity_wad2, nav, params, settle, state, terms
 from ..libraries.series_math import WAD, leverage
 from ..oz.math import mul_div
 from ..oz.safe_cast import to_int256
@@ -43,8 +44,30 @@ class ReserveBook(OracleReader):
         self._report_health(self._price())
 
     def _settle(self, token: str, s: State, p: int, supply: int) -> int:
-        """`_settle`: settles the series at `p` (`Series.settle`)."""
-        return settle(s, token, p, supply, self.now, self._ev)
+        """`_settle`: settles the series at `p` (`Series.settle`) and books the change in the aggregates."""
+        c0, sx0 = terms(s)
+        equity = settle(s, token, p, supply, self.now, self._ev)
+        self._commit(s, c0, sx0, p)
+        return equity
+
+    def _commit(self, s: State, c0: int, sx0: int, p: int) -> None:
+        """`_commit`: books a series' change from terms (`c0`, `sx0`); outside the frontiers at `p`, they are
+        recomputed tightly from every series."""
+        c1, sx1 = terms(s)
+        a = self._aggregates
+        agg.update(a, c0, sx0, c1, sx1, s.equity, s.exposure, s.mark_price, s.is_long)
+        if agg.total_wad2(a, p)[0]:
+            return
+        long_k, short_k = 0, agg.UINT256_MAX
+        for t in self._book:
+            x = t.exposure
+            if x == 0:
+                continue
+            if t.is_long:
+                long_k = max(long_k, agg.long_knock_out(t.equity, x, t.mark_price))
+            else:
+                short_k = min(short_k, agg.short_knock_out(t.equity, x, t.mark_price))
+        agg.set_frontiers(a, long_k, short_k)
 
     def _sync_floor_at(self, pooled: int, p: int) -> None:
         """`_syncFloorAt`: emits a floor flip as seen with `pooled` assets at price `p` (0: the views')."""
@@ -84,21 +107,26 @@ class ReserveBook(OracleReader):
     # =============================================================== valuation
 
     def _liabilities(self, p: int) -> int:
-        """`_liabilities`: the sum of the series' equities at `p` (net of accrued streaming fees)."""
-        now = self.now
-        total = 0
+        """`_liabilities`: Σ max(0, E_i(p)) before accrued streaming fees, WAD rounded down."""
+        return self._liabilities_wad2(p) // WAD
+
+    def _liabilities_wad2(self, p: int) -> int:
+        """`_liabilitiesWad2`: exact, from the aggregates inside the frontiers, else summed series by series."""
+        inside, total = agg.total_wad2(self._aggregates, p)
+        if inside:
+            return total
         for s in self._book:
-            total += equity_now(s, p, now)
-        if total > UINT256_MAX:
-            raise Panic(PANIC_OVERFLOW)
+            total += equity_wad2(s, p)
         return total
 
     def _net_exposure(self, p: int) -> int:
         """`_netExposure`: side*exposure summed over the series with equity left."""
-        now = self.now
+        a = self._aggregates
+        if agg.total_wad2(a, p)[0]:
+            return a.exposure_sum
         net = 0
         for s in self._book:
-            if equity_now(s, p, now) == 0:
+            if equity_wad2(s, p) == 0:
                 continue
             net += s.exposure if s.is_long else -s.exposure
         return net

@@ -19,6 +19,7 @@ from ..interfaces import DRIFT, FALLBACK, KNOCK_OUT, NONE, SeriesParams, SeriesS
 from ..oz.erc20 import ZERO_ADDRESS, Ledger
 from ..oz.safe_cast import to_uint112, to_uint128
 from ..solidity import U32, U40, U112, bytes32, checked_add, checked_sub
+from . import liabilities as agg
 from .rebalance_policy import drifted, fallback_due
 from .series_math import (
     WAD,
@@ -110,6 +111,19 @@ def equity_now(s: State, p: int, now: int) -> int:
         raise Panic(PANIC_OVERFLOW)
     rate = s.streaming_fee
     return equity - streaming_fee(equity, rate, elapsed) if rate else equity
+
+
+def equity_wad2(s: State, p: int) -> int:
+    """`Series.equityWad2`: equity at `p` in WAD², exact and before the accrued fee (0 at or past the
+    knock-out price); `p` = 0 values the series at its own mark price."""
+    p0 = s.mark_price
+    return agg.equity_wad2(s.equity, s.exposure, p0, p or p0, s.is_long)
+
+
+def terms(s: State) -> tuple[int, int]:
+    """`Series.terms`: the series' offset c = E0·WAD − s·x·P0 and signed exposure s·x."""
+    x = s.exposure
+    return agg.offset_of(s.equity, x, s.mark_price, s.is_long), (x if s.is_long else -x)
 
 
 def settle(s: State, token: str, p: int, supply: int, now: int, ev: list[Event]) -> int:

@@ -28,11 +28,12 @@ def equity_at(e0: int, x: int, p0: int, price: int, is_long: bool) -> int:
 
 
 def streaming_fee(equity: int, annual_rate: int, elapsed: int) -> int:
-    """`SeriesMath.streamingFee`: ceil(equity*rate*elapsed / (WAD*365 days)), capped at `equity`."""
+    """`SeriesMath.streamingFee`: ceil(equity*rate*elapsed / (WAD*365 days)), capped at `equity` - 1 (a fee
+    never takes the last wei: only the market knocks a series out)."""
     if annual_rate == 0 or elapsed == 0 or equity == 0:
         return 0
     fee = mul_div(equity, checked_mul(annual_rate, elapsed), WAD_YEAR, True)
-    return min(fee, equity)
+    return equity - 1 if fee >= equity else fee
 
 
 def leverage(x: int, price: int, equity: int) -> int:

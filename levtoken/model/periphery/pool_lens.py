@@ -41,23 +41,18 @@ class PoolLens:
         ok = status == 0
         vp = p if ok else 0
         equities = [equity_now(s, vp, now) for s in book]
-        total = sum(equities)
-        if total > UINT256_MAX:
-            raise Panic(PANIC_OVERFLOW)
+        total = self._liabilities(vp)
         scale = self._scale
         pooled = self.pool_assets
         r = to_int256(pooled * scale) - to_int256(total)
         fl = self._floor_of(total)
-        net = 0
-        for s, e in zip(book, equities):
-            if e:
-                net += s.exposure if s.is_long else -s.exposure
+        net = self._net_exposure(vp)
         mark = vp or self.mark_price()
         total_assets = r // scale if r > 0 else 0
         lp = self.lp
         lp_supply = lp.total_supply
         if ok:
-            statuses = [self._status(s, p, e, total) for s, e in zip(book, equities)]
+            statuses = [self._status(s, p, e) for s, e in zip(book, equities)]
             bitmap = 0
             for i, st in enumerate(statuses):
                 if st:
