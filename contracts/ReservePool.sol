@@ -126,14 +126,14 @@ contract ReservePool is ReserveVault, PoolAutomation {
         if (receiver == address(0)) revert ZeroAddress();
         if (s.knockedOut) revert SeriesKnockedOut(token);
         uint256 p = _price();
-        uint256 equity = _settle(token, s, p, supply);
+        (int256 c0, int256 sx0) = s.terms();
+        uint256 equity = s.settle(token, p, supply);
         if (s.knockedOut) revert SeriesKnockedOut(token);
 
         uint256 gross = assets * _assetScale();
         uint256 fee = SeriesMath.feeOf(gross, s.mintFee);
-        (int256 c0, int256 sx0) = s.terms();
         tokens = s.mint(p, equity, supply, gross - fee);
-        _commit(s, c0, sx0, p);
+        _commit(s, c0, sx0, p); // the settlement and the mint, booked once
         if (tokens == 0 || tokens < minTokens) revert SlippageExceeded(tokens, minTokens == 0 ? 1 : minTokens);
         uint256 pooled = _poolAssets + assets;
         _poolAssets = pooled.toUint128();
@@ -157,9 +157,10 @@ contract ReservePool is ReserveVault, PoolAutomation {
         if (tokens == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         uint256 p = _price();
-        uint256 equity = _settle(token, s, p, supply);
+        (int256 c0, int256 sx0) = s.terms();
+        uint256 equity = s.settle(token, p, supply);
 
-        uint256 liabilitiesBefore = _liabilities(p);
+        uint256 liabilitiesBefore = Liabilities.toWad(_liabilitiesWad2(p, s, c0, sx0));
         uint256 scale = _assetScale();
         uint256 pooledWad = uint256(_poolAssets) * scale;
         uint256 gross = SeriesMath.claimOf(tokens, supply, equity);
@@ -170,9 +171,8 @@ contract ReservePool is ReserveVault, PoolAutomation {
         assets = payout / scale; // round down: holder receives
         if (assets < minAssets) revert SlippageExceeded(assets, minAssets);
 
-        (int256 c0, int256 sx0) = s.terms();
         s.redeem(equity, gross);
-        _commit(s, c0, sx0, p);
+        _commit(s, c0, sx0, p); // the settlement and the redeem, booked once
         uint256 pooled = _poolAssets - assets;
         _poolAssets = uint128(pooled);
         (int256 r, uint256 fl) = _reserveAndFloor(pooled, liabilitiesBefore - gross);
@@ -199,9 +199,9 @@ contract ReservePool is ReserveVault, PoolAutomation {
     /// @dev The one decision of a rebalance of the series, settled at `p` with `equity` > 0: what it would
     ///      do and whether it may (for an exposure increase: not paused, no overflow, reserve at or above the
     ///      floor after the cost; `r` and `fl` are then that reserve and floor, and 0 for any other plan).
-    ///      `settled` says whether the series' settlement at `p` is already booked (a rebalance) or not (a
-    ///      status view, which books it here in thought, so both see the same liabilities).
-    function _decide(Series.State storage s, uint256 p, uint256 equity, bool settled)
+    ///      A rebalance has settled the series in storage and not yet booked it (its old terms `c0`, `sx0`);
+    ///      a status view (`settled` false) settles it here in thought. Both see the same liabilities.
+    function _decide(Series.State storage s, uint256 p, uint256 equity, bool settled, int256 c0, int256 sx0)
         private
         view
         returns (Series.Plan memory pl, Gate gate, int256 r, uint256 fl)
@@ -213,8 +213,9 @@ contract ReservePool is ReserveVault, PoolAutomation {
         if (pl.trigger == Trigger.KnockOut) return (pl, Gate.Open, 0, 0);
         if (!increase) return (pl, Gate.Open, 0, 0);
         if (pl.exposureAfter > type(uint112).max) return (pl, Gate.Overflow, 0, 0);
-        uint256 total = _liabilitiesWad2(p);
-        if (!settled) total = total - s.equityWad2(p) + equity * WAD; // settled at p: E0 = equity, P0 = p
+        uint256 total = settled
+            ? _liabilitiesWad2(p, s, c0, sx0)
+            : _liabilitiesWad2(p) - s.equityWad2(p) + equity * WAD; // settled at p: E0 = equity, P0 = p
         // After the spread cost (and the settlement's fee), both moved from this series' equity to the reserve.
         (r, fl) = _reserveAndFloor(_poolAssets, Liabilities.toWad(total) - pl.cost);
         if (r < fl.toInt256()) gate = Gate.BelowFloor;
@@ -225,7 +226,7 @@ contract ReservePool is ReserveVault, PoolAutomation {
         if (s.knockedOut) return Trigger.None;
         uint256 equity = s.equityNow(p);
         if (equity == 0) return IERC20(s.token).totalSupply() == 0 ? Trigger.None : Trigger.KnockOut;
-        (Series.Plan memory pl, Gate gate,,) = _decide(s, p, equity, false);
+        (Series.Plan memory pl, Gate gate,,) = _decide(s, p, equity, false, 0, 0);
         return gate == Gate.Open ? pl.trigger : Trigger.None;
     }
 
@@ -237,16 +238,17 @@ contract ReservePool is ReserveVault, PoolAutomation {
     {
         if (s.knockedOut) revert SeriesKnockedOut(token);
         uint256 p = _price();
-        uint256 equity = _settle(token, s, p, supply);
+        (int256 c0, int256 sx0) = s.terms();
+        uint256 equity = s.settle(token, p, supply);
         if (s.knockedOut) {
+            _commit(s, c0, sx0, p);
             _syncFloorAt(_poolAssets, p);
             return Trigger.KnockOut;
         }
         if (equity == 0) revert NoRebalanceTrigger(0); // an empty series has nothing to rebalance
-        (Series.Plan memory pl, Gate gate, int256 r, uint256 fl) = _decide(s, p, equity, true);
+        (Series.Plan memory pl, Gate gate, int256 r, uint256 fl) = _decide(s, p, equity, true, c0, sx0);
         if (gate == Gate.NoTrigger) revert NoRebalanceTrigger(pl.leverageBefore);
         if (gate == Gate.Paused) _requireNotPaused();
-        (int256 c0, int256 sx0) = s.terms();
         if (pl.trigger == Trigger.KnockOut) {
             s.knockOut(token, p, equity);
             _commit(s, c0, sx0, p);

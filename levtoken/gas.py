@@ -186,13 +186,7 @@ def _measure_upkeep(bench: _Bench) -> None:
     receipt = bench.perform_upkeep(bench.upkeep_data(0b10), 1)
     bench.record("performUpkeep, 1 series flagged (of 2): total", receipt, BUDGET_UPKEEP_PER_SERIES)
 
-    params = bench.config.series[0].params()  # same 3x policy as ETH3L
-    for symbol, name, is_long in (("ETH3L2", "ETH 3x Long II", True), ("ETH3S2", "ETH 3x Short II", False)):
-        receipt = bench.pool.createSeries(name, symbol, is_long, 100 * 10**18, params, sender=bench.owner)
-        token = receipt.events.filter(bench.pool.SeriesCreated)[0].token
-        bench.system.tokens[symbol] = project.LeveragedToken.at(token)
-        for holder in (bench.alice, bench.bob):
-            bench.token(symbol).mint(MINT_AMOUNT, 0, holder, sender=holder)
+    _add_series(bench, 2)
 
     # +15% from 2,415 (ETH3L last rebalanced at 2,300: +20.7%): every series drifts
     bench.set_price(2777)
@@ -214,9 +208,36 @@ def _measure_keeper_reward(bench: _Bench) -> None:
     if not receipt.events.filter(bench.pool.KeeperRewarded):
         raise RuntimeError("the rebalance did not pay the keeper reward")
     bench.record("rebalance, Drift, with keeper reward (ETH3L, 4 series)", receipt)
-    # The budgets are set for the standard two-series pool; each further series adds ~4,200 gas (two cold
-    # slots in the liabilities loop), so this row is reported without a budget.
+    # The budgets are set for the standard two-series pool's scenario, so this row has none.
     bench.record("rebalance, Drift, no reward (ETH3S2, 4 series, for comparison)", _without_reward(bench, "ETH3S2"))
+
+
+def _add_series(bench: _Bench, count: int) -> None:
+    """Creates `count` more 3x series (alternately long and short, ETH3L2, ETH3S2, ETH3L3, ...), each minted
+    by alice and bob."""
+    params = bench.config.series[0].params()  # same 3x policy as ETH3L
+    for _ in range(count):
+        n = len(bench.system.tokens)
+        is_long = n % 2 == 0
+        symbol = f"ETH3{'L' if is_long else 'S'}{n // 2 + 1}"
+        name = f"ETH 3x {'Long' if is_long else 'Short'} {n // 2 + 1}"
+        receipt = bench.pool.createSeries(name, symbol, is_long, 100 * 10**18, params, sender=bench.owner)
+        token = receipt.events.filter(bench.pool.SeriesCreated)[0].token
+        bench.system.tokens[symbol] = project.LeveragedToken.at(token)
+        for holder in (bench.alice, bench.bob):
+            bench.token(symbol).mint(MINT_AMOUNT, 0, holder, sender=holder)
+
+
+def _measure_series_count(bench: _Bench) -> None:
+    """The same mint, redeem and rebalance at 4 series and at 8: the liabilities come from aggregates, so
+    the cost must not grow with the series (issue 8: at most 1,000 gas more at 8 than at 2)."""
+    eth3l = bench.token("ETH3L")
+    for n in (4, 8):
+        if n > len(bench.system.tokens):
+            _add_series(bench, n - len(bench.system.tokens))
+        bench.record(f"mint, repeat (same holder), {n} series",
+                     eth3l.mint(MINT_AMOUNT, 0, bench.alice, sender=bench.alice))
+        bench.record(f"redeem, partial, {n} series", eth3l.redeem(50 * 10**18, 0, bench.alice, sender=bench.alice))
 
 
 def _without_reward(bench: _Bench, symbol: str) -> Any:
@@ -242,6 +263,7 @@ def measure(sender_accounts: Sequence[Any]) -> list[GasRow]:
     _measure_rebalances(bench)
     _measure_upkeep(bench)
     _measure_keeper_reward(bench)
+    _measure_series_count(bench)
     return bench.rows
 
 

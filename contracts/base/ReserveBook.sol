@@ -119,6 +119,19 @@ abstract contract ReserveBook is OracleReader {
         }
     }
 
+    /// @dev Liabilities at `p` in WAD², exact, while series `s` has changed in storage since the aggregates
+    ///      booked it with terms (`c0`, `sx0`) (an operation books once, at its end).
+    function _liabilitiesWad2(uint256 p, Series.State storage s, int256 c0, int256 sx0)
+        internal
+        view
+        returns (uint256 total)
+    {
+        bool inside;
+        (inside, total) = _aggregates.totalWad2(p);
+        if (!inside) return _liabilitiesWad2(p); // summed from storage, which is current
+        return total - uint256(c0 + sx0 * int256(p)) + s.equityWad2(p); // inside: the old term was positive
+    }
+
     /// @dev Net exposure at `p`: Σ s_i·x_i over the series with equity left (a dead series exposes no one).
     function _netExposure(uint256 p) internal view returns (int256 net) {
         (bool inside,) = _aggregates.totalWad2(p);

@@ -65,12 +65,14 @@ library Liabilities {
         a.offsetSum += c1 - c0;
         a.exposureSum = (int256(a.exposureSum) + sx1 - sx0).toInt128();
         if (x == 0) return;
+        // Compared decoded (a shift) and encoded only when the frontier moves: the same result as comparing
+        // the encodings, since a frontier is representable.
         if (isLong) {
-            uint64 k = encodeUp(longKnockOut(e0, x, p0));
-            if (k > a.longFrontier) a.longFrontier = k;
+            uint256 k = longKnockOut(e0, x, p0);
+            if (k > decode(a.longFrontier)) a.longFrontier = encodeUp(k);
         } else {
-            uint64 k = encodeDown(shortKnockOut(e0, x, p0));
-            if (k < a.shortFrontier) a.shortFrontier = k;
+            uint256 k = shortKnockOut(e0, x, p0);
+            if (k < decode(a.shortFrontier)) a.shortFrontier = encodeDown(k);
         }
     }
 
@@ -91,14 +93,14 @@ library Liabilities {
     /// @notice The price at or below which a long series' equity is 0: P0 − floor(E0·WAD/x), at least 0
     ///         (at or above the exact knock-out price).
     function longKnockOut(uint256 e0, uint256 x, uint256 p0) internal pure returns (uint256) {
-        uint256 q = Math.mulDiv(e0, WAD, x); // round down: the knock-out price rounds up
+        uint256 q = e0 * WAD / x; // round down: the knock-out price rounds up (e0 < 2^112: no overflow)
         return q >= p0 ? 0 : p0 - q;
     }
 
     /// @notice The price at or above which a short series' equity is 0: P0 + floor(E0·WAD/x) (at or below
     ///         the exact knock-out price).
     function shortKnockOut(uint256 e0, uint256 x, uint256 p0) internal pure returns (uint256) {
-        return p0 + Math.mulDiv(e0, WAD, x); // round down
+        return p0 + e0 * WAD / x; // round down
     }
 
     /// @notice Liabilities in WAD from `total` in WAD², rounded down. Each series' equity view rounds its own

@@ -140,13 +140,13 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
         if s.knocked_out:
             raise SeriesKnockedOut(token)
         p = self._price()
-        equity = self._settle(token, s, p, supply)
+        c0, sx0 = Series.terms(s)
+        equity = Series.settle(s, token, p, supply, self.now, self._ev)
         if s.knocked_out:
             raise SeriesKnockedOut(token)
 
         gross = checked_mul(assets, self._scale)
         fee = fee_of(gross, s.mint_fee)
-        c0, sx0 = Series.terms(s)
         tokens = Series.mint(s, p, equity, supply, gross - fee, self.now)
         self._commit(s, c0, sx0, p)
         if tokens == 0 or tokens < min_tokens:
@@ -172,9 +172,10 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
         if receiver == ZERO_ADDRESS:
             raise ZeroAddress()
         p = self._price()
-        equity = self._settle(token, s, p, supply)
+        c0, sx0 = Series.terms(s)
+        equity = Series.settle(s, token, p, supply, self.now, self._ev)
 
-        liabilities_before = self._liabilities(p)
+        liabilities_before = self._liabilities_wad2_pending(p, s, c0, sx0) // WAD
         scale = self._scale
         pooled_wad = self.pool_assets * scale
         gross = claim_of(tokens, supply, equity)
@@ -186,7 +187,6 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
         if assets < min_assets:
             raise SlippageExceeded(assets, min_assets)
 
-        c0, sx0 = Series.terms(s)
         Series.redeem(s, equity, gross)
         self._commit(s, c0, sx0, p)
         pooled = checked_sub(self.pool_assets, assets)
@@ -208,12 +208,13 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
 
     # =============================================================== rebalance: one decision
 
-    def _decide(self, s: State, p: int, equity: int, settled: bool) -> tuple[Plan, int, int, int]:
+    def _decide(self, s: State, p: int, equity: int, settled: bool, c0: int = 0,
+                sx0: int = 0) -> tuple[Plan, int, int, int]:
         """`_decide`: the one decision of a rebalance of the series, settled at `p` with `equity` > 0: its
         plan and whether it may go ahead (`Gate`; for an exposure increase: not paused, no overflow, reserve
         at or above the floor after the cost, `r` and `fl` then being that reserve and floor). `settled`:
-        whether the settlement at `p` is already booked (a rebalance) or not (a status view, which books it
-        in thought)."""
+        whether the series is settled in storage but not yet booked with its old terms (`c0`, `sx0`: a
+        rebalance) or not settled (a status view, which settles it in thought)."""
         pl = Series.plan(s, p, equity, self.now)
         trigger, _, x, x_new, cost = pl
         if trigger == NONE:
@@ -226,9 +227,10 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
         if x_new > U112:
             return pl, OVERFLOW, 0, 0
         # after the spread cost (and the settlement's fee), both moved from this series' equity to the reserve
-        total = self._liabilities_wad2(p)
-        if not settled:  # settled at p: E0 = equity, P0 = p
-            total = total - equity_wad2(s, p) + equity * WAD
+        if settled:
+            total = self._liabilities_wad2_pending(p, s, c0, sx0)
+        else:  # settled at p: E0 = equity, P0 = p
+            total = self._liabilities_wad2(p) - equity_wad2(s, p) + equity * WAD
         r, fl = self._reserve_and_floor(self.pool_assets, checked_sub(total // WAD, cost))
         return pl, (BELOW_FLOOR if r < to_int256(fl) else OPEN), r, fl
 
@@ -247,19 +249,20 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
         if s.knocked_out:
             raise SeriesKnockedOut(token)
         p = self._price()
-        equity = self._settle(token, s, p, supply)
+        c0, sx0 = Series.terms(s)
+        equity = Series.settle(s, token, p, supply, self.now, self._ev)
         if s.knocked_out:
+            self._commit(s, c0, sx0, p)
             self._sync_floor_at(self.pool_assets, p)
             return KNOCK_OUT
         if equity == 0:
             raise NoRebalanceTrigger(0)  # an empty series has nothing to rebalance
-        pl, gate, r, fl = self._decide(s, p, equity, True)
+        pl, gate, r, fl = self._decide(s, p, equity, True, c0, sx0)
         trigger, lev_before, x, x_new, cost = pl
         if gate == NO_TRIGGER:
             raise NoRebalanceTrigger(lev_before)
         if gate == PAUSED:
             self._require_not_paused()
-        c0, sx0 = Series.terms(s)
         if trigger == KNOCK_OUT:
             Series.knock_out(s, token, p, equity, self._ev)
             self._commit(s, c0, sx0, p)

@@ -119,6 +119,13 @@ class ReserveBook(OracleReader):
             total += equity_wad2(s, p)
         return total
 
+    def _liabilities_wad2_pending(self, p: int, s: State, c0: int, sx0: int) -> int:
+        """`_liabilitiesWad2(p, s, c0, sx0)`: exact, while `s` changed since the aggregates booked (c0, sx0)."""
+        inside, total = agg.total_wad2(self._aggregates, p)
+        if not inside:
+            return self._liabilities_wad2(p)
+        return total - (c0 + sx0 * p) + equity_wad2(s, p)
+
     def _net_exposure(self, p: int) -> int:
         """`_netExposure`: side*exposure summed over the series with equity left."""
         a = self._aggregates
