@@ -1,9 +1,10 @@
-"""Named regressions for the bugs the model's differential runs found in the contracts (issue 3).
+"""Named regressions for the bugs the model's differential runs found in the contracts (issue 3), and for
+the attacks issue 8 measured that have a fix landed.
 
 Each test also runs the same steps on `levtoken.model`, which must agree (same numbers, same errors).
 """
 
-from conftest import USDC, WAD, build_system, params, set_price
+from conftest import USDC, WAD, build_system, params, set_price, warp
 from helpers import only_event, reverts_with
 
 from levtoken.model.errors import SafeCastOverflowedUintDowncast
@@ -149,3 +150,44 @@ def test_model_reverts_a_gain_past_uint112_and_syncs_the_floor_in_set_series_par
         assert tuple(exc.args) == (112, equity)
     else:
         raise AssertionError("the model stored an equity past uint112")
+
+
+def test_streaming_fee_rounding_alone_never_knocks_out_a_dust_series(owner, lp, alice):
+    """Issue 8: with any streaming fee, each settlement of a 100-wei series took a rounded-up wei, so about
+    100 rebalances knocked it out and left a dead slot for good (all MAX_SERIES slots could be bricked for
+    a few units each). The fee is now capped at equity - 1 wei: only the market knocks a series out."""
+    p = params(streaming_fee=0.1)  # 10% a year: ceil() makes each hourly fee on 100 wei one whole wei
+    _, oracle, pool, tokens = build_system(owner, lp, (alice,), series=(("ETH3L", True),), series_params=p)
+    long = tokens["ETH3L"]
+    long.mint(1, 0, alice, sender=alice)
+    held = long.balanceOf(alice)
+    assert held == 10**10
+    long.redeem(held - 1, 0, alice, sender=alice)
+    assert pool.equityOf(long) == 100 and pool.seriesState(long).exposure == 0
+    for _ in range(110):  # more settlements than the equity has wei
+        warp(3_600)
+        set_price(oracle, 2_000, owner)  # a fresh answer at the same price
+        long.rebalance(sender=alice)
+    state = pool.seriesState(long)
+    assert not state.knockedOut and state.equity == 1
+    assert pool.liabilities() == 1
+
+
+def test_model_never_knocks_out_a_dust_series_through_fee_rounding():
+    from levtoken.fuzz.harness import _model_only_factory
+    from levtoken.fuzz.system import FuzzConfig, SeriesSpec
+
+    config = FuzzConfig(series=(SeriesSpec("ETH3L", True, params(streaming_fee=0.1)),), actor_cash=10**16,
+                        lp_capital=10**13, keeper_reward=0)
+    factory, (_, actors, *_, (long,)) = _model_only_factory(config)
+    m = factory()
+    alice = actors[1]
+    tokens = m.mint(alice, long, 1, 0, alice)
+    assert tokens == 10**10
+    m.redeem(alice, long, tokens - 1, 0, alice)
+    assert m.equity_of(long) == 100
+    for _ in range(110):
+        m.warp(3_600)
+        m.set_answer(2_000 * 10**8)
+        m.rebalance(alice, long)
+    assert not m.series_state(long).knockedOut and m.series_state(long).equity == 1
