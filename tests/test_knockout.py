@@ -42,8 +42,8 @@ def test_minus_40_percent_gap_leaves_nav_zero_and_no_view_reverts(pool, eth3l, e
     assert pool.maxWithdraw(lp) == (reserve - floor) // SCALE == 995_800 * USDC
     shares = pool.totalSupply()
     assert pool.maxRedeem(lp) == (reserve - floor) // SCALE * (shares + 10**6) // (reserve // SCALE + 1)
-    assert pool.maxDeposit(lp) == 2**256 - 1
-    assert pool.maxMint(lp) == 2**256 - 1
+    assert pool.maxDeposit(lp) == 2**128 - 1 - pool.poolAssets()
+    assert pool.maxMint(lp) == pool.convertToShares(pool.maxDeposit(lp))
     assert pool.netExposure() == -15 * WAD  # the dead long no longer counts; the short still does
     needed, data = pool.checkUpkeep(b"")
     assert needed

@@ -319,3 +319,30 @@ def test_lp_flow_with_an_18_decimal_asset(owner, lp, alice, bob):
     with reverts_with(pool.ZeroAmount):
         pool.deposit(0, lp, sender=lp)
     assert asset.balanceOf(pool) == pool.poolAssets()
+
+
+# --------------------------------------------------------------------------- max* are exact (issue 8)
+
+
+def test_max_redeem_is_zero_when_the_shares_would_pay_nothing(loaded, lp, bob):
+    """Issue 8: maxRedeem reported 1 for a holder of 1 share whose redeem(1) reverts ZeroAmount."""
+    pool, *_ = loaded
+    pool.transfer(bob, 1, sender=lp)
+    assert pool.balanceOf(bob) == 1 and pool.convertToAssets(1) == 0
+    assert pool.maxRedeem(bob) == 0  # the share that pays nothing is not redeemable, and the view says so
+    with reverts_with(pool.ERC4626ExceededMaxRedeem, owner=bob.address, shares=1, max=0):
+        pool.redeem(1, bob, bob, sender=bob)
+
+
+def test_max_deposit_is_what_the_asset_counter_can_hold_and_exactly_that_deposits(loaded, usdc, owner, bob):
+    """Issue 8: maxDeposit and maxMint reported 2**256 - 1 while a deposit past the uint128 counter reverts."""
+    pool, *_ = loaded
+    room = 2**128 - 1 - pool.poolAssets()
+    assert pool.maxDeposit(bob) == room
+    assert pool.maxMint(bob) == pool.convertToShares(room)
+    usdc.mint(bob, room + 1, sender=owner)
+    usdc.approve(pool, 2**256 - 1, sender=bob)
+    with reverts_with(pool.ERC4626ExceededMaxDeposit, receiver=bob.address, assets=room + 1, max=room):
+        pool.deposit(room + 1, bob, sender=bob)
+    pool.deposit(room, bob, sender=bob)  # the maximum itself goes through
+    assert pool.poolAssets() == 2**128 - 1 and pool.maxDeposit(bob) == 0 and pool.maxMint(bob) == 0

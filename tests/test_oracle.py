@@ -148,7 +148,7 @@ def test_usable_oracle_values_views_at_the_live_price(live, lp):
     assert pool.markPrice() == pool.price() == 2_200 * WAD
     assert long_.equity() == E_L + X * 100
     assert short.equity() == E_S - X * 100
-    assert pool.maxDeposit(lp) == 2**256 - 1
+    assert pool.maxDeposit(lp) == 2**128 - 1 - pool.poolAssets()
     assert pool.maxWithdraw(lp) > 0
     assert pool.checkUpkeep(b"")[0] is True
 

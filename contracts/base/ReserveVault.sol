@@ -33,15 +33,15 @@ abstract contract ReserveVault is ERC4626, ReserveBook {
         return r <= 0 ? 0 : uint256(r) / _assetScale();
     }
 
-    /// @notice 0 while the oracle is unusable or the reserve is negative (recapitalise with `fundReserve`
-    ///         first); unlimited otherwise.
+    /// @notice What a deposit can take without reverting: 0 while the oracle is unusable or the reserve is
+    ///         negative (recapitalise with `fundReserve` first), else what the pool's asset counter can hold.
     function maxDeposit(address) public view override returns (uint256) {
-        return _depositsOpen() ? type(uint256).max : 0;
+        return _depositsOpen() ? type(uint128).max - _poolAssets : 0;
     }
 
-    /// @notice As `maxDeposit`, in shares.
-    function maxMint(address) public view override returns (uint256) {
-        return _depositsOpen() ? type(uint256).max : 0;
+    /// @notice As `maxDeposit`, in shares (rounded down, so the assets they cost, rounded up, fit).
+    function maxMint(address receiver) public view override returns (uint256) {
+        return _convertToShares(maxDeposit(receiver), Math.Rounding.Floor);
     }
 
     /// @notice The owner's assets, bounded so the reserve stays at or above the floor; 0 while the oracle
@@ -50,9 +50,11 @@ abstract contract ReserveVault is ERC4626, ReserveBook {
         return Math.min(_convertToAssets(balanceOf(owner_), Math.Rounding.Floor), _withdrawable());
     }
 
-    /// @notice As `maxWithdraw`, in shares (rounded down).
-    function maxRedeem(address owner_) public view override returns (uint256) {
-        return Math.min(balanceOf(owner_), _convertToShares(_withdrawable(), Math.Rounding.Floor));
+    /// @notice As `maxWithdraw`, in shares (rounded down); 0 when they would pay nothing (their redeem
+    ///         would revert `ZeroAmount`).
+    function maxRedeem(address owner_) public view override returns (uint256 shares) {
+        shares = Math.min(balanceOf(owner_), _convertToShares(_withdrawable(), Math.Rounding.Floor));
+        if (_convertToAssets(shares, Math.Rounding.Floor) == 0) return 0;
     }
 
     /// @inheritdoc ERC4626

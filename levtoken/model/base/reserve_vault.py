@@ -10,7 +10,7 @@ from ..evm import tx
 from ..oz.erc20 import ZERO_ADDRESS
 from ..oz.erc4626 import ERC4626
 from ..oz.safe_cast import to_int256, to_uint128
-from ..solidity import UINT256_MAX, abi_uint, checked_add, checked_sub
+from ..solidity import U128, abi_uint, checked_add, checked_sub
 from .reserve_book import ReserveBook
 
 
@@ -37,20 +37,22 @@ class ReserveVault(ERC4626, ReserveBook):
         return 0 if r <= 0 else r // self._scale
 
     def max_deposit(self, receiver: str = ZERO_ADDRESS) -> int:
-        """2**256 - 1 while the oracle is usable and R >= 0, else 0 (recapitalise with `fund_reserve`)."""
-        return UINT256_MAX if self._deposits_open() else 0
+        """What the uint128 asset counter can still take while the oracle is usable and R >= 0, else 0
+        (recapitalise with `fund_reserve`)."""
+        return U128 - self.pool_assets if self._deposits_open() else 0
 
     def max_mint(self, receiver: str = ZERO_ADDRESS) -> int:
-        """As `max_deposit`, in shares."""
-        return UINT256_MAX if self._deposits_open() else 0
+        """As `max_deposit`, in shares (rounded down)."""
+        return self._convert_to_shares(self.max_deposit(receiver), False)
 
     def max_withdraw(self, owner: str) -> int:
         """min(owner's assets rounded down, withdrawable above the floor); 0 while the oracle is unusable."""
         return min(self._convert_to_assets(self.lp.balance_of(owner), False), self._withdrawable())
 
     def max_redeem(self, owner: str) -> int:
-        """As `max_withdraw`, in shares (rounded down)."""
-        return min(self.lp.balance_of(owner), self._convert_to_shares(self._withdrawable(), False))
+        """As `max_withdraw`, in shares (rounded down); 0 when they would pay nothing (`ZeroAmount`)."""
+        shares = min(self.lp.balance_of(owner), self._convert_to_shares(self._withdrawable(), False))
+        return 0 if self._convert_to_assets(shares, False) == 0 else shares
 
     @tx
     def deposit(self, sender: str, assets: int, receiver: str) -> int:

@@ -18,7 +18,7 @@ from ..libraries.series_math import WAD, leverage
 from ..oz.erc20 import ZERO_ADDRESS
 from ..oz.math import mul_div
 from ..oz.safe_cast import to_int256
-from ..solidity import TWO_256, UINT256_MAX
+from ..solidity import TWO_256, U128, UINT256_MAX
 
 if TYPE_CHECKING:
     from ..pool import PoolModel
@@ -59,7 +59,7 @@ class PoolLens:
                     bitmap |= 1 << i
             health_due = self._health_due()
             needed = bitmap != 0 or health_due
-            max_deposit = UINT256_MAX if r >= 0 else 0
+            max_deposit = U128 - pooled if r >= 0 else 0
             room = r - to_int256(fl)
             withdrawable = room // scale if room > 0 else 0
         else:
@@ -85,7 +85,8 @@ class PoolLens:
             append(asset_balances.get(a, 0))
             append(shares)
             append(min(withdrawable, owned))
-            append(min(redeem_cap, shares))
+            redeemable = min(redeem_cap, shares)
+            append(redeemable if mul_div(redeemable, virtual_assets, virtual_supply) else 0)
         for s, e, st in zip(book, equities, statuses):
             ledger = s.ledger
             supply = ledger.total_supply
