@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..oz.math import mul_div
 from .series_math import WAD
 
 MANTISSA_BITS = 56
@@ -24,18 +23,29 @@ UINT256_MAX = (1 << 256) - 1
 @dataclass(slots=True)
 class State:
     """`Liabilities.State`: slot 0 `offsetSum` (int256, WAD²); slot 1 `exposureSum` (int128), `longFrontier`,
-    `shortFrontier` (uint64 each, encoded)."""
+    `shortFrontier` (uint64 each, encoded). `long_bound`/`short_bound` are not storage: the decoded
+    frontiers, kept with them so the hot `total_wad2` does not decode on every call."""
 
     offset_sum: int = 0
     exposure_sum: int = 0
     long_frontier: int = 0
     short_frontier: int = NO_SHORT_RISK
+    long_bound: int = 0
+    short_bound: int = UINT256_MAX
+
+    def set_long(self, encoded: int) -> None:
+        self.long_frontier, self.long_bound = encoded, decode(encoded)
+
+    def set_short(self, encoded: int) -> None:
+        self.short_frontier, self.short_bound = encoded, decode(encoded)
 
     def save(self) -> tuple[int, int, int, int]:
         return self.offset_sum, self.exposure_sum, self.long_frontier, self.short_frontier
 
     def load(self, saved: tuple[int, int, int, int]) -> None:
-        self.offset_sum, self.exposure_sum, self.long_frontier, self.short_frontier = saved
+        self.offset_sum, self.exposure_sum, long_frontier, short_frontier = saved
+        self.set_long(long_frontier)
+        self.set_short(short_frontier)
 
 
 def offset_of(e0: int, x: int, p0: int, is_long: bool) -> int:
@@ -57,37 +67,37 @@ def update(a: State, c0: int, sx0: int, c1: int, sx1: int, e0: int, x: int, p0: 
     if x == 0:
         return
     if is_long:
-        k = encode_up(long_knock_out(e0, x, p0))
-        if k > a.long_frontier:
-            a.long_frontier = k
+        k = long_knock_out(e0, x, p0)
+        if k > a.long_bound:
+            a.set_long(encode_up(k))
     else:
-        k = encode_down(short_knock_out(e0, x, p0))
-        if k < a.short_frontier:
-            a.short_frontier = k
+        k = short_knock_out(e0, x, p0)
+        if k < a.short_bound:
+            a.set_short(encode_down(k))
 
 
 def set_frontiers(a: State, long_k: int, short_k: int) -> None:
     """`setFrontiers`: both frontiers tight (after summing every series)."""
-    a.long_frontier = encode_up(long_k)
-    a.short_frontier = NO_SHORT_RISK if short_k == UINT256_MAX else encode_down(short_k)
+    a.set_long(encode_up(long_k))
+    a.set_short(NO_SHORT_RISK if short_k == UINT256_MAX else encode_down(short_k))
 
 
 def total_wad2(a: State, p: int) -> tuple[bool, int]:
     """`totalWad2`: (True, Λ·WAD) strictly inside the frontiers, else (False, 0)."""
-    if p == 0 or p <= decode(a.long_frontier) or p >= decode(a.short_frontier):
+    if p == 0 or p <= a.long_bound or p >= a.short_bound:
         return False, 0
     return True, a.offset_sum + a.exposure_sum * p
 
 
 def long_knock_out(e0: int, x: int, p0: int) -> int:
     """`longKnockOut`: P0 − floor(E0·WAD/x), at least 0."""
-    q = mul_div(e0, WAD, x)
+    q = e0 * WAD // x
     return 0 if q >= p0 else p0 - q
 
 
 def short_knock_out(e0: int, x: int, p0: int) -> int:
     """`shortKnockOut`: P0 + floor(E0·WAD/x)."""
-    return p0 + mul_div(e0, WAD, x)
+    return p0 + e0 * WAD // x
 
 
 def to_wad(total: int) -> int:
