@@ -6,7 +6,7 @@ SOLC_VERSION := 0.8.37
 SOLCX_DIR ?= $(HOME)/.solcx
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup demo test gas compile slither clean fuzz fuzz-bench
+.PHONY: setup demo test gas compile slither clean fuzz fuzz-bench mutate
 
 setup: $(VENV)/.installed node_modules/.installed $(VENV)/bin/anvil $(SOLCX_DIR)/solc-v$(SOLC_VERSION)
 
@@ -71,6 +71,14 @@ fuzz-bench: compile
 	$(PY) -m levtoken.fuzz --backend model --steps 200000
 	$(PY) -m levtoken.fuzz --backend revm --steps 200000
 	$(PY) -m levtoken.fuzz --backend anvil --steps 10000 --lens-every 1
+
+# Mutation pass over the contracts (docs/testing.md): each mutant is applied in an isolated git worktree
+# (MUTATE_WORKTREE, never this checkout), compiled there and killed by the fuzzer, then targeted tests, then
+# the full suite; one at a time. `make mutate MUTATE_ARGS="--only C02 --only R14"` runs a few.
+MUTATE_WORKTREE ?= /tmp/mut
+MUTATE_ARGS ?=
+mutate: compile
+	$(PY) -m levtoken.mutation --worktree $(MUTATE_WORKTREE) $(MUTATE_ARGS)
 
 # Static analysis in its own venv: slither-analyzer pulls in solc-select, which would shadow the shim.
 SLITHER_VENV := .venv-slither

@@ -221,3 +221,28 @@ def test_floor_follows_floor_ratio(small, owner, alice):
     assert pool.floor() == floor_of(12_000 * WAD, FLOOR_RATIO * 2) == 2_400 * WAD
     with reverts_with(pool.ReserveBelowFloor, reserve=2_000 * WAD, floor=2_420 * WAD):
         long_.mint(100 * USDC, 0, alice, sender=alice)
+
+
+def test_exposure_increasing_rebalance_exactly_at_floor_goes_ahead(owner, lp, alice, keeper):
+    # Issue 8's mutation pass: no rebalance left the reserve exactly on the floor, so refusing it there
+    # (`r <= floor`) survived. An 18-decimal asset lets fundReserve put the reserve on the floor to the wei.
+    _, oracle, pool, tokens = build_system(owner, lp, (alice,), asset_decimals=18, lp_capital=1_200)
+    long_ = tokens["ETH3L"]
+    long_.mint(10_000 * WAD, 0, alice, sender=alice)
+    set_price(oracle, 2_300, owner)  # equity 14,500, leverage 2.38 < 2.5: Drift, exposure up to 18.9
+    assert exposure_for(3 * WAD, 14_500 * WAD, 2_300 * WAD) > X_L
+    gap = pool.floor() - pool.reserve()  # no spread: the rebalance leaves liabilities as they are
+    assert gap > 0
+    pool.fundReserve(gap - 1, sender=lp)  # one wei short of the floor: suspended
+    assert long_.rebalanceStatus() == 0
+    with reverts_with(pool.ReserveBelowFloor, reserve=pool.floor() - 1, floor=pool.floor()):
+        long_.rebalance(sender=keeper)
+    pool.fundReserve(1, sender=lp)  # exactly on the floor: allowed
+    assert pool.reserve() == pool.floor() == floor_of(14_500 * WAD)
+    assert long_.rebalanceStatus() == 1
+
+    receipt = long_.rebalance(sender=keeper)
+
+    assert receipt.return_value == 1
+    assert pool.exposureOf(long_) == exposure_for(3 * WAD, 14_500 * WAD, 2_300 * WAD)
+    assert pool.reserve() == pool.floor()

@@ -134,3 +134,69 @@ def test_redeem_settlement_latches_the_knock_out_and_pays_nothing(pool, eth3l, u
     assert len(events) == 1 and events[0].lostEquity == 10_000 * WAD and events[0].price == 1_200 * WAD
     assert pool.seriesState(eth3l).knockedOut
     assert eth3l.balanceOf(alice) == 60 * WAD
+
+
+def test_a_spread_cost_of_exactly_all_the_equity_knocks_out(owner, lp, alice, keeper):
+    # Issue 8's mutation pass: the knock-out at `cost >= equity` was never hit with equality, so `cost > equity`
+    # (a rebalance that leaves exposure on zero equity) survived. An 18-decimal asset and a tiny series keep
+    # the traded value below 1e18, so some spread gives ceil(value * spread / 1e18) == equity exactly.
+    from conftest import ETH3_PARAMS, build_system
+    from helpers import ceil_div
+
+    _, oracle, pool, tokens = build_system(owner, lp, (alice,), asset_decimals=18)
+    token = tokens["ETH3L"]
+    token.mint(10**16, 0, alice, sender=alice)  # 0.01 at 2,000: exposure 1.5e13
+    set_price(oracle, 1_340, owner)  # near the knock-out (1,333.33): leverage about 200
+    p, equity, x = 1_340 * WAD, token.equity(), token.exposure()
+    traded_value = ceil_div((x - 3 * WAD * equity // p) * p, WAD)
+    assert 0 < equity and traded_value < WAD
+    spread = equity * WAD // traded_value
+    assert ceil_div(traded_value * spread, WAD) == equity and spread <= WAD // 100  # cost == equity, in bounds
+    pool.setSeriesParams(token, ETH3_PARAMS[:7] + (spread,), sender=owner)
+    assert token.rebalanceStatus() == KNOCKOUT
+
+    receipt = token.rebalance(sender=keeper)
+
+    assert receipt.return_value == KNOCKOUT
+    state = pool.seriesState(token)
+    assert state.knockedOut and state.equity == 0 and state.exposure == 0
+
+
+def test_a_price_exactly_on_the_long_frontier_recomputes_the_frontiers(owner, lp, alice):
+    # Issue 8's mutation pass: the aggregates are used only strictly inside the knock-out frontiers; a price
+    # exactly on one makes the next state change recompute them tightly. No test put the price on a frontier,
+    # so `p < longFrontier` survived (every value is the same either way: only the cached frontier word,
+    # storage slot 60, stays stale). An 18-decimal feed can answer the frontier's exact value.
+    from ape import chain, project
+    from conftest import ETH3_PARAMS
+
+    asset = project.MockERC20.deploy("Mock USD Coin", "USDC", 6, sender=owner)
+    oracle = project.MockAggregator.deploy(18, 2_000 * WAD, sender=owner)
+    deployer = project.LeveragedTokenDeployer.deploy(sender=owner)
+    pool = project.ReservePool.deploy(asset, oracle, deployer, "levtoken reserve", "rUSDC", owner, sender=owner)
+    long_, short = (
+        project.LeveragedToken.at(pool.createSeries(f"{s} token", s, is_long, 100 * WAD, ETH3_PARAMS, sender=owner)
+                                  .events.filter(pool.SeriesCreated)[0].token)
+        for s, is_long in (("ETH3L", True), ("ETH3S", False))
+    )
+    for account in (lp, alice):
+        asset.mint(account, 1_000_000 * USDC, sender=owner)
+        asset.approve(pool, 2**256 - 1, sender=account)
+    pool.deposit(100_000 * USDC, lp, sender=lp)
+
+    def long_frontier() -> int:  # Liabilities.State slot 1: int128 exposureSum | uint64 long | uint64 short
+        word = int.from_bytes(bytes(chain.provider.get_storage(pool.address, 60)), "big")
+        encoded = (word >> 128) & (2**64 - 1)
+        return (encoded & (2**56 - 1)) << (encoded >> 56)
+
+    long_.mint(10_000 * USDC, 0, alice, sender=alice)
+    frontier = long_frontier()
+    knock_out = 2_000 * WAD - 10_000 * WAD * WAD // (15 * WAD)
+    assert knock_out <= frontier < knock_out + 2**16  # rounded up by the 56-bit encoding
+    long_.redeem(long_.balanceOf(alice), 0, alice, sender=alice)
+    assert long_frontier() == frontier  # no long exposure left, but the frontier only widens: stale
+
+    oracle.updateAnswer(frontier, sender=owner)  # exactly on the frontier: not inside
+    short.mint(1_000 * USDC, 0, alice, sender=alice)  # a state change at that price
+
+    assert long_frontier() == 0  # recomputed tightly: no long series at risk

@@ -167,3 +167,24 @@ def test_mint_into_knocked_out_series_reverts(pool, eth3l, oracle, owner, alice,
 def test_mint_for_called_directly_reverts_only_series(pool, stranger, alice):
     with reverts_with(pool.OnlySeries, caller=stranger.address):
         pool.mintFor(alice, 100 * USDC, 0, stranger, 0, sender=stranger)
+
+
+def test_mint_fee_rounds_up_when_it_is_not_exact(owner, lp, alice):
+    # Issue 8's mutation pass: every other fee test uses a rate and an amount for which gross*rate is a
+    # multiple of 1e18 (6-decimal asset, round rates), so a mint fee rounded down went unnoticed. Here the
+    # asset has 18 decimals (gross = assets, no scaling) and neither the rate nor the amount is round.
+    rate = 3 * 10**15 + 1  # 0.3% + 1 wei
+    series_params = (3 * WAD, 25 * WAD // 10, 35 * WAD // 10, 86_400, rate, 0, 0, 0)
+    _, _, pool, tokens = build_system(owner, lp, (alice,), asset_decimals=18, series_params=series_params)
+    token = tokens["ETH3L"]
+    assets = 1_000 * WAD + 7
+    assert assets * rate % WAD != 0  # the fee is not exact: ceil and floor differ by one wei
+    fee = ceil_div(assets * rate, WAD)
+    reserve_before = pool.reserve()
+
+    receipt = token.mint(assets, 0, alice, sender=alice)
+
+    assert receipt.events.filter(pool.Minted)[0].fee == fee
+    assert token.equity() == assets - fee
+    assert pool.reserve() - reserve_before == fee
+    assert receipt.return_value == (assets - fee) * WAD // INITIAL_NAV

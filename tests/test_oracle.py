@@ -207,3 +207,14 @@ def test_feed_with_more_than_18_decimals_rounds_down(usdc, owner):
     deployer = project.LeveragedTokenDeployer.deploy(sender=owner)
     pool = project.ReservePool.deploy(usdc, feed, deployer, "r", "r", owner, sender=owner)
     assert pool.price() == 2_000 * WAD
+
+
+def test_a_price_exactly_at_the_sanity_cap_is_usable(live, owner):
+    # Issue 8's mutation pass: only a price far above the cap was tested (1e28 with 8 decimals is 1e38 in
+    # WAD), so refusing the cap itself survived. One wei of the feed above it is invalid.
+    usdc, oracle, pool, long_, short = live
+    oracle.updateAnswer(10**26, sender=owner)  # 8 decimals: exactly MAX_PRICE = 1e36 once scaled to WAD
+    assert pool.price() == 10**36
+    oracle.updateAnswer(10**26 + 1, sender=owner)
+    with reverts_with(pool.InvalidPrice, answer=10**26 + 1):
+        pool.price()

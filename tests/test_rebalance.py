@@ -268,3 +268,40 @@ def test_rebalance_of_knocked_out_series_reverts(pool, eth3l, oracle, owner, ali
 def test_rebalance_for_called_directly_reverts_only_series(pool, stranger):
     with reverts_with(pool.OnlySeries, caller=stranger.address):
         pool.rebalanceFor(stranger, WAD, sender=stranger)
+
+
+def test_leverage_exactly_on_either_band_edge_is_inside_the_band(pool, eth3l, oracle, owner, alice, keeper):
+    # Issue 8's mutation pass: no test put the leverage exactly on an edge, so Drift at `lev >= max` (or
+    # `lev <= min`) survived. The band is moved onto the series' current (rounded) leverage: on the edge is
+    # inside, one wei past it is Drift.
+    seed(eth3l, alice)
+    for price, equity in ((1_900, 8_500), (2_100, 11_500)):
+        set_price(oracle, price, owner)
+        lev = leverage(15 * WAD, price * WAD, equity * WAD)
+        assert eth3l.leverage() == lev and lev % 10**17 != 0  # not a round number: the edge is hit exactly
+        above = lev > 3 * WAD
+        for edge, status in ((lev - 1 if above else lev + 1, DRIFT), (lev, NONE)):
+            band = (25 * WAD // 10, edge) if above else (edge, 35 * WAD // 10)
+            pool.setSeriesParams(eth3l, (3 * WAD, *band, DAY, 0, 0, 0, 0), sender=owner)
+            assert eth3l.leverage() == lev  # settling at the same price moved nothing
+            assert eth3l.rebalanceStatus() == status
+        with reverts_with(pool.NoRebalanceTrigger, leverage=lev):  # the band ends on the edge
+            eth3l.rebalance(sender=keeper)
+
+
+def test_pause_allows_a_fallback_rebalance_that_keeps_the_exposure(pool, eth3l, oracle, owner, alice, keeper):
+    # Issue 8's mutation pass: a rebalance whose new exposure equals the old one is not an increase, so a
+    # pause does not stop it; no test had one (`after >= before` counted as an increase survived).
+    seed(eth3l, alice)
+    warp(DAY)
+    set_price(oracle, 2_000, owner)  # same price: the target exposure is the current one
+    assert 3 * WAD * (10_000 * WAD) // (2_000 * WAD) == 15 * WAD
+    pool.pause(sender=owner)
+    assert eth3l.rebalanceStatus() == FALLBACK
+
+    receipt = eth3l.rebalance(sender=keeper)
+
+    assert receipt.return_value == FALLBACK
+    ev = receipt.events.filter(pool.Rebalanced)[0]
+    assert ev.exposureBefore == ev.exposureAfter == eth3l.exposure() == 15 * WAD
+    assert pool.seriesState(eth3l).lastRebalance == block_time(receipt)

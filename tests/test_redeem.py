@@ -186,3 +186,26 @@ def test_streaming_fee_accrues_to_reserve_between_settlements(pool, oracle, owne
 def test_redeem_for_called_directly_reverts_only_series(pool, stranger, alice):
     with reverts_with(pool.OnlySeries, caller=stranger.address):
         pool.redeemFor(alice, WAD, 0, stranger, WAD, sender=stranger)
+
+
+def test_redeem_of_a_dead_series_from_an_empty_pool_pays_nothing_without_reverting(owner, lp, alice, bob):
+    # Issue 8's mutation pass: pro-rata payment only when poolAssets < liabilities, strictly. With both 0
+    # (the short knocked out, the long redeemed at a profit, the LP withdrew the rest), `<=` would divide
+    # by zero liabilities; no test reached that state.
+    from conftest import build_system
+
+    _, oracle, pool, tokens = build_system(owner, lp, (alice, bob), lp_capital=2_000)
+    long_, short = tokens["ETH3L"], tokens["ETH3S"]
+    long_.mint(10_000 * USDC, 0, alice, sender=alice)
+    short.mint(10_000 * USDC, 0, bob, sender=bob)
+    set_price(oracle, 2_700, owner)  # short: 10,000 - 15*700 < 0; long: 20,500
+    long_.redeem(long_.balanceOf(alice), 0, alice, sender=alice)
+    assert pool.liabilities() == 0
+    pool.withdraw(pool.poolAssets(), lp, lp, sender=lp)  # the LP lost money: its shares cover every asset
+    assert pool.poolAssets() == 0
+
+    receipt = short.redeem(short.balanceOf(bob), 0, bob, sender=bob)
+
+    assert receipt.return_value == 0
+    assert receipt.events.filter(pool.Redeemed)[0].assets == 0
+    assert short.balanceOf(bob) == 0 and pool.seriesState(short).knockedOut
