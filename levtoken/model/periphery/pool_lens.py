@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import PANIC_OVERFLOW, ContractError, Panic
+from ..errors import ContractError
 from ..interfaces import NONE
 from ..libraries.series import equity_now, state
 from ..libraries.series_math import WAD, leverage
