@@ -6,7 +6,7 @@ SOLC_VERSION := 0.8.37
 SOLCX_DIR ?= $(HOME)/.solcx
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup demo test gas compile slither clean fuzz fuzz-bench mutate
+.PHONY: setup demo test gas size compile slither clean fuzz fuzz-bench mutate
 
 setup: $(VENV)/.installed node_modules/.installed $(VENV)/bin/anvil $(SOLCX_DIR)/solc-v$(SOLC_VERSION)
 
@@ -57,6 +57,10 @@ test: compile
 
 gas: compile
 	$(APE) run gas
+
+# Runtime code size of every deployed contract (issue 8's 21,000-byte limit).
+size: compile
+	$(APE) run codesize
 
 # Long fuzzing profile: fresh random programs, hypothesis's example database kept in .hypothesis/ (a failure
 # found once is replayed first next time). `make fuzz FUZZ_STEPS=50000000` runs longer.

@@ -18,19 +18,24 @@ import {Liabilities} from "./libraries/Liabilities.sol";
 import {OracleReader} from "./base/OracleReader.sol";
 import {ReserveBook} from "./base/ReserveBook.sol";
 import {ReserveVault} from "./base/ReserveVault.sol";
+import {PoolViews} from "./base/PoolViews.sol";
 import {PoolAutomation} from "./base/PoolAutomation.sol";
 import {LeveragedTokenDeployer} from "./LeveragedTokenDeployer.sol";
+import {PoolAdmin} from "./PoolAdmin.sol";
+import {IPoolAdmin} from "./interfaces/IPoolAdmin.sol";
 
 /// @title ReservePool
 /// @notice Counterparty of every leveraged token series of one (settlement asset, oracle) pair, and an
 ///         ERC-4626 vault for the liquidity providers whose capital is the reserve (SPEC section 4).
-///         This contract holds the entry points of the series (mint, redeem, rebalance and their admin);
-///         the series' math is `libraries/Series`, the accounts and views `base/ReserveBook`, the LP vault
-///         `base/ReserveVault`, Automation `base/PoolAutomation`, parameters `base/PoolParameters`.
-contract ReservePool is ReserveVault, PoolAutomation {
+///         This contract holds the entry points of the series (mint, redeem, rebalance) and the owner's
+///         functions, whose code is the admin module `PoolAdmin`; the series' math is `libraries/Series`,
+///         the accounts `base/ReserveBook`, the views `base/PoolViews`, the LP vault `base/ReserveVault`,
+///         Automation `base/PoolAutomation`, owner, pause and bounds `base/PoolParameters`.
+contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using Series for Series.State;
+    using Liabilities for Liabilities.State;
 
     /// @dev Why a planned rebalance cannot go ahead (`Open`: it can). The order of the checks is the order
     ///      in which `rebalance()` reverts.
@@ -42,11 +47,12 @@ contract ReservePool is ReserveVault, PoolAutomation {
         BelowFloor
     }
 
-    LeveragedTokenDeployer private immutable _deployer;
+    /// @inheritdoc IReservePool
+    address public immutable adminModule;
 
     /// @param asset_ Settlement asset (at most 18 decimals).
     /// @param oracle_ Price feed of the underlying in units of the settlement asset.
-    /// @param deployer_ Deploys the series tokens for this pool.
+    /// @param deployer_ Deploys the series tokens for this pool (used by the admin module).
     /// @param name_ LP share name.
     /// @param symbol_ LP share symbol.
     /// @param owner_ Admin (two-step transferable).
@@ -58,58 +64,50 @@ contract ReservePool is ReserveVault, PoolAutomation {
         string memory symbol_,
         address owner_
     ) ERC4626(asset_) ERC20(name_, symbol_) Ownable(owner_) OracleReader(oracle_) ReserveBook(asset_.decimals()) {
-        if (address(deployer_) == address(0)) revert ZeroAddress();
-        _deployer = deployer_;
+        adminModule = address(new PoolAdmin(oracle_, asset_.decimals(), deployer_));
+        _aggregates.initialize();
     }
 
-    // =================================================================== admin
+    // =================================================================== admin (the module's code)
 
-    /// @notice Creates a series and its token.
-    /// @param name_ Token name.
-    /// @param symbol_ Token symbol (e.g. ETH3L).
-    /// @param isLong_ True for a long series, false for a short one.
-    /// @param initialNav NAV per token at the first mint, WAD.
-    /// @param params Rebalance policy and fees (bounded; see `setSeriesParams`).
-    /// @return token The new series token.
-    function createSeries(
-        string calldata name_,
-        string calldata symbol_,
-        bool isLong_,
-        uint256 initialNav,
-        SeriesParams calldata params
-    ) external onlyOwner returns (address token) {
-        uint256 n = _seriesCount;
-        if (n >= MAX_SERIES) revert TooManySeries(MAX_SERIES);
-        Series.validateNew(initialNav, params);
-        token = _deployer.deploy(name_, symbol_);
-        _book[n].initialize(token, isLong_, initialNav, params);
-        _position[token] = n + 1;
-        _seriesCount = uint8(n + 1);
-        emit SeriesCreated(token, symbol_, isLong_, initialNav, params);
+    /// @dev Runs the called function's code in the admin module (delegatecall with this call's data) and
+    ///      ends the call with its result: the function's body never runs, and neither does anything a
+    ///      modifier before this one would do after `_`. Only checks (`onlyOwner`) may precede it.
+    modifier delegated() {
+        address module = adminModule;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := delegatecall(gas(), module, ptr, calldatasize(), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            if iszero(ok) { revert(ptr, returndatasize()) }
+            return(ptr, returndatasize())
+        }
+        _;
     }
 
-    /// @notice Sets the policy and fees of a series, after settling it at the current price so that a new
-    ///         streaming fee never applies to time already elapsed. Emits `ParametersUpdated` per change.
-    /// @param token The series.
-    /// @param params New policy and fees: 1x < min < target < max <= 10x (or min = 0), fees and spread
-    ///        capped, fallback 0 or 1 h..7 d.
-    function setSeriesParams(address token, SeriesParams calldata params) external onlyOwner nonReentrant {
-        Series.State storage s = _seriesOf(token);
-        Series.validate(params);
-        uint256 p = _price();
-        _settle(token, s, p, IERC20(token).totalSupply());
-        SeriesParams memory old = s.params();
-        s.store(params);
-        _syncFloorAt(_poolAssets, p); // the settlement may knock out
-        _emitChanged(token, "targetLeverage", old.targetLeverage, params.targetLeverage);
-        _emitChanged(token, "minLeverage", old.minLeverage, params.minLeverage);
-        _emitChanged(token, "maxLeverage", old.maxLeverage, params.maxLeverage);
-        _emitChanged(token, "fallbackInterval", old.fallbackInterval, params.fallbackInterval);
-        _emitChanged(token, "mintFee", old.mintFee, params.mintFee);
-        _emitChanged(token, "redeemFee", old.redeemFee, params.redeemFee);
-        _emitChanged(token, "streamingFee", old.streamingFee, params.streamingFee);
-        _emitChanged(token, "spread", old.spread, params.spread);
-    }
+    /// @inheritdoc IPoolAdmin
+    function createSeries(string calldata, string calldata, bool, uint256, SeriesParams calldata)
+        external
+        onlyOwner
+        delegated
+        returns (address)
+    {}
+
+    /// @inheritdoc IPoolAdmin
+    function setSeriesParams(address, SeriesParams calldata) external onlyOwner delegated {}
+
+    /// @inheritdoc IPoolAdmin
+    function setFloorRatio(uint256) external onlyOwner delegated {}
+
+    /// @inheritdoc IPoolAdmin
+    function setMaxPriceAge(uint256) external onlyOwner delegated {}
+
+    /// @inheritdoc IPoolAdmin
+    function setHealthInterval(uint256) external onlyOwner delegated {}
+
+    /// @inheritdoc IPoolAdmin
+    function setKeeperReward(uint256, uint256) external onlyOwner delegated {}
 
     // =================================================================== series operations
 
@@ -291,9 +289,5 @@ contract ReservePool is ReserveVault, PoolAutomation {
         IERC20(asset()).safeTransfer(keeper, reward);
         emit KeeperRewarded(keeper, token, reward);
         return r - (reward * _assetScale()).toInt256();
-    }
-
-    function _emitChanged(address token, bytes32 name, uint256 old, uint256 value) private {
-        if (old != value) emit ParametersUpdated(token, name, value);
     }
 }

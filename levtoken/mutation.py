@@ -59,7 +59,7 @@ UNIT_TESTS: tuple[str, ...] = (
 _POOL = "contracts/ReservePool.sol"
 _BOOK = "contracts/base/ReserveBook.sol"
 _VAULT = "contracts/base/ReserveVault.sol"
-_PARAMS = "contracts/base/PoolParameters.sol"
+_AUTOMATION = "contracts/base/PoolAutomation.sol"
 _SERIES = "contracts/libraries/Series.sol"
 _MATH = "contracts/libraries/SeriesMath.sol"
 _LIAB = "contracts/libraries/Liabilities.sol"
@@ -145,8 +145,8 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("C05", _MATH, "return fee >= equity ? equity - 1 : fee;",
        "return fee > equity ? equity - 1 : fee;",
        "streaming fee cap off by one (>= -> >: a fee equal to equity knocks out)", "comparison"),
-    _m("C06", _SERIES, "if (pl.cost >= equity) pl.trigger = IReservePool.Trigger.KnockOut;",
-       "if (pl.cost > equity) pl.trigger = IReservePool.Trigger.KnockOut;",
+    _m("C06", _SERIES, "if (pl.cost >= equity) pl.trigger = IReservePoolBase.Trigger.KnockOut;",
+       "if (pl.cost > equity) pl.trigger = IReservePoolBase.Trigger.KnockOut;",
        "spread cost equal to equity no longer knocks out (>= -> >)", "comparison"),
     _m("C07", _POOL, "if (r < fl.toInt256()) revert ReserveBelowFloor(r, fl);",
        "if (r <= fl.toInt256()) revert ReserveBelowFloor(r, fl);",
@@ -174,7 +174,7 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("C14", _ORACLE, "if (block.timestamp - updatedAt > maxAge)",
        "if (block.timestamp - updatedAt >= maxAge)", "a price exactly maxAge old is stale (> -> >=)",
        "comparison"),
-    _m("C19", _PARAMS, "return last == 0 || block.timestamp >= last + healthInterval;",
+    _m("C19", _BOOK, "return last == 0 || block.timestamp >= last + healthInterval;",
        "return last == 0 || block.timestamp > last + healthInterval;",
        "health report due one second late (>= -> >)", "comparison"),
     _m("C20", _VAULT, "return ok && _reserveAt(p) >= 0;",
@@ -188,7 +188,7 @@ MUTANTS: tuple[Mutant, ...] = (
        "", "mint floor check removed", "check"),
     _m("K04", _POOL, "revert ZeroAddress();\n        if (s.knockedOut) revert SeriesKnockedOut(token);\n",
        "revert ZeroAddress();\n", "mint: knocked-out check before the oracle read removed", "check"),
-    _m("K08", _BOOK, "if (!_healthDue()) revert HealthReportTooSoon(lastHealthReport + healthInterval);",
+    _m("K08", _AUTOMATION, "if (!_healthDue()) revert HealthReportTooSoon(lastHealthReport + healthInterval);",
        "", "health report interval check removed", "check"),
     _m("K09", _MATH, "return fee >= equity ? equity - 1 : fee;",
        "return fee;", "streaming fee cap removed (a fee alone can knock out)", "check"),

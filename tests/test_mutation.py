@@ -22,7 +22,7 @@ COVERED_FILES = {
     "contracts/ReservePool.sol",
     "contracts/base/ReserveBook.sol",
     "contracts/base/ReserveVault.sol",
-    "contracts/base/PoolParameters.sol",
+    "contracts/base/PoolAutomation.sol",
     "contracts/libraries/Series.sol",
     "contracts/libraries/SeriesMath.sol",
     "contracts/libraries/Liabilities.sol",

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {IReservePool} from "../interfaces/IReservePool.sol";
+import {IReservePoolBase} from "../interfaces/IReservePoolBase.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {OraclePrice} from "../libraries/OraclePrice.sol";
-import {PoolParameters} from "./PoolParameters.sol";
+import {PoolStorage} from "./PoolStorage.sol";
 
 /// @title OracleReader
 /// @notice The pool's price feed (SPEC section 6): a reverting read for state changes, a non-reverting one
 ///         for views, both normalised to WAD from the feed's decimals.
-abstract contract OracleReader is PoolParameters {
+abstract contract OracleReader is PoolStorage, IReservePoolBase {
     /// @notice The price feed (Chainlink AggregatorV3Interface).
     AggregatorV3Interface public immutable oracle;
     uint8 private immutable _oracleDecimals;
@@ -21,11 +21,6 @@ abstract contract OracleReader is PoolParameters {
         if (feedDecimals > 36) revert UnsupportedDecimals(feedDecimals); // keeps 10**(d-18) in range
         oracle = oracle_;
         _oracleDecimals = feedDecimals;
-    }
-
-    /// @inheritdoc IReservePool
-    function price() external view returns (uint256) {
-        return _price();
     }
 
     /// @dev Reads the oracle, reverting with the cause if unusable.
@@ -42,5 +37,12 @@ abstract contract OracleReader is PoolParameters {
     function _viewPrice() internal view returns (uint256) {
         (OraclePrice.Status status, uint256 p) = _tryPrice();
         return status == OraclePrice.Status.Ok ? p : 0;
+    }
+
+    /// @dev Whether the oracle is usable, and its price if so.
+    function _priceUsable() internal view returns (bool ok, uint256 p) {
+        OraclePrice.Status status;
+        (status, p) = _tryPrice();
+        ok = status == OraclePrice.Status.Ok;
     }
 }

@@ -5,17 +5,24 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {AutomationCompatibleInterface} from
     "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
 import {Series} from "../libraries/Series.sol";
-import {ReserveBook} from "./ReserveBook.sol";
+import {IReservePool} from "../interfaces/IReservePool.sol";
+import {PoolParameters} from "./PoolParameters.sol";
 
 /// @title PoolAutomation
 /// @notice Chainlink Automation for the pool (SPEC section 7): `checkUpkeep` flags every series whose
 ///         rebalance would succeed now (the same decision as `rebalance()` and `rebalanceStatus()`) and a
 ///         due health report; `performUpkeep` re-validates and does them, each series in an isolated
-///         self-call so that one failure never blocks the others.
-abstract contract PoolAutomation is ReserveBook, AutomationCompatibleInterface {
+///         self-call so that one failure never blocks the others; and `reportHealth` for anyone else.
+abstract contract PoolAutomation is PoolParameters, AutomationCompatibleInterface {
     modifier onlySelf() {
         if (msg.sender != address(this)) revert OnlySelf(msg.sender);
         _;
+    }
+
+    /// @inheritdoc IReservePool
+    function reportHealth() external nonReentrant {
+        if (!_healthDue()) revert HealthReportTooSoon(lastHealthReport + healthInterval);
+        _reportHealth(_price());
     }
 
     /// @notice Which series need a rebalance (or a knock-out settlement) and whether a health report is due.

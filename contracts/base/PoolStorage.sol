@@ -4,15 +4,24 @@ pragma solidity 0.8.37;
 import {Series} from "../libraries/Series.sol";
 import {Liabilities} from "../libraries/Liabilities.sol";
 
+/// @dev Where `PoolStorage` starts in `ReservePool`: after the seven slots of its OpenZeppelin bases.
+uint256 constant BOOK_SLOT_OF_POOL = 7;
+
 /// @title PoolStorage
 /// @notice Every storage variable of the pool in one place, packed by who reads it: the first pool word
 ///         (pool assets, series count, floor ratio, oracle max age) is read by every operation, the second
 ///         by health reports and rebalances, the third only when a keeper reward is paid; the two aggregate
 ///         words replace a loop over the series in every operation. The other bases
 ///         read and write these through their own functions.
+/// @dev In `ReservePool` these follow the seven slots of the OpenZeppelin bases (ERC20 0-4, Ownable 5,
+///      Ownable2Step's pending owner and Pausable's flag 6); its admin module `PoolAdmin` runs in the pool's
+///      storage and keeps those slots free with `InheritedSlots`. Both constructors check that `_book`
+///      starts at `BOOK_SLOT`, so a change to either inheritance list fails at deployment, not in use.
 abstract contract PoolStorage {
     /// @notice Most series one pool backs (bounds the liabilities loop of every operation).
     uint256 public constant MAX_SERIES = 8;
+    /// @dev The first slot of `_book`, the first variable of this contract, in the pool and in its module.
+    uint256 internal constant BOOK_SLOT = BOOK_SLOT_OF_POOL;
 
     /// @dev Series live in a fixed array so the liabilities loop reads two slots per series and no address.
     Series.State[MAX_SERIES] internal _book;
@@ -44,4 +53,20 @@ abstract contract PoolStorage {
 
     // liabilities and net exposure of all series, kept incrementally (two words)
     Liabilities.State internal _aggregates;
+
+    constructor() {
+        uint256 slot;
+        assembly ("memory-safe") {
+            slot := _book.slot
+        }
+        assert(slot == BOOK_SLOT); // the inheritance list changed the layout: see the contract's @dev
+    }
+}
+
+/// @title InheritedSlots
+/// @notice The seven slots that `ReservePool`'s OpenZeppelin bases (ERC20, Ownable, Ownable2Step, Pausable)
+///         occupy before `PoolStorage`. `PoolAdmin`, which runs in the pool's storage without those bases,
+///         inherits this first so that its `PoolStorage` lands on the same slots. Never read or written.
+abstract contract InheritedSlots {
+    uint256[BOOK_SLOT_OF_POOL] private __inheritedSlots;
 }

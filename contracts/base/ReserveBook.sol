@@ -1,23 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {IReservePool} from "../interfaces/IReservePool.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {OraclePrice} from "../libraries/OraclePrice.sol";
 import {Series} from "../libraries/Series.sol";
-import {SeriesMath} from "../libraries/SeriesMath.sol";
 import {Liabilities} from "../libraries/Liabilities.sol";
 import {OracleReader} from "./OracleReader.sol";
-import {PoolParameters} from "./PoolParameters.sol";
 
 /// @title ReserveBook
 /// @notice The pool's accounts (SPEC section 4): the book of series, the assets the pool holds, and what
-///         follows from them at a price: liabilities, reserve, floor, net exposure, health. Every view of
-///         the pool and of a series is here; none reverts (an unusable oracle values each series at its own
-///         last settled mark price).
+///         follows from them at a price: liabilities, reserve, floor, net exposure, health, the keeper
+///         reward's daily cap. Internal functions only, shared by `ReservePool` and its admin module; the
+///         views over them are `PoolViews`.
 /// @dev Reserve R = poolAssets - liabilities, liabilities = sum of the series' equities at the mark price.
 ///      The pool counts the assets it was given (`_poolAssets`), never its balance, so a direct transfer
 ///      changes nothing.
@@ -34,16 +29,9 @@ abstract contract ReserveBook is OracleReader {
     constructor(uint8 assetDecimals) {
         if (assetDecimals > 18) revert UnsupportedDecimals(assetDecimals);
         _scale = 10 ** (18 - assetDecimals);
-        _aggregates.initialize();
     }
 
     // =================================================================== state changes
-
-    /// @inheritdoc IReservePool
-    function reportHealth() external nonReentrant {
-        if (!_healthDue()) revert HealthReportTooSoon(lastHealthReport + healthInterval);
-        _reportHealth(_price());
-    }
 
     /// @dev Settles the series at `p` (see `Series.settle`) and books the change in the aggregates.
     function _settle(address token, Series.State storage s, uint256 p, uint256 supply) internal returns (uint256 equity) {
@@ -167,8 +155,8 @@ abstract contract ReserveBook is OracleReader {
         return Math.mulDiv(totalLiabilities, floorRatio, WAD, Math.Rounding.Ceil); // round up: stricter floor
     }
 
-    /// @inheritdoc PoolParameters
-    function _assetScale() internal view override returns (uint256) {
+    /// @dev 10**(18 - asset decimals): asset units -> WAD.
+    function _assetScale() internal view returns (uint256) {
         return _scale;
     }
 
@@ -185,95 +173,25 @@ abstract contract ReserveBook is OracleReader {
         return _book[position - 1];
     }
 
-    // =================================================================== views
-
-    /// @inheritdoc IReservePool
-    function markPrice() external view returns (uint256 p) {
-        p = _viewPrice();
-        if (p != 0) return p;
-        // Oracle unusable: the mark price of the most recently settled series.
-        uint256 latest;
-        uint256 n = _seriesCount;
-        for (uint256 i; i < n; ++i) {
-            Series.State storage s = _book[i];
-            if (s.settledAt >= latest && s.markPrice != 0) (latest, p) = (s.settledAt, s.markPrice);
-        }
+    /// @dev The keeper reward due now (asset units, 0 if none): the flat reward within what is left of
+    ///      today's cap, and only if paying it keeps the reserve `r` (WAD) at or above the floor `fl`. Records
+    ///      the payment against today's cap; the caller pays it.
+    function _takeKeeperReward(int256 r, uint256 fl) internal returns (uint256 reward) {
+        reward = keeperReward;
+        if (reward == 0) return 0;
+        uint256 day = block.timestamp / 1 days;
+        uint256 paid = _rewardDay == day ? _rewardPaidToday : 0;
+        uint256 cap = keeperRewardDailyCap;
+        if (paid >= cap) return 0;
+        if (reward > cap - paid) reward = cap - paid;
+        if (r - (reward * _scale).toInt256() < fl.toInt256()) return 0;
+        _rewardDay = uint32(day);
+        _rewardPaidToday = uint96(paid + reward);
     }
 
-    /// @inheritdoc IReservePool
-    function reserve() external view returns (int256) {
-        return _reserveAt(_viewPrice());
-    }
-
-    /// @inheritdoc IReservePool
-    function liabilities() external view returns (uint256) {
-        return _liabilities(_viewPrice());
-    }
-
-    /// @inheritdoc IReservePool
-    function netExposure() external view returns (int256) {
-        return _netExposure(_viewPrice());
-    }
-
-    /// @inheritdoc IReservePool
-    function floor() external view returns (uint256) {
-        return _floorOf(_liabilities(_viewPrice()));
-    }
-
-    /// @inheritdoc IReservePool
-    function poolAssets() external view returns (uint256) {
-        return _poolAssets;
-    }
-
-    /// @inheritdoc IReservePool
-    function series() external view returns (address[] memory tokens) {
-        uint256 n = _seriesCount;
-        tokens = new address[](n);
-        for (uint256 i; i < n; ++i) {
-            tokens[i] = _book[i].token;
-        }
-    }
-
-    /// @inheritdoc IReservePool
-    function equityOf(address token) external view returns (uint256) {
-        return _seriesOf(token).equityNow(_viewPrice());
-    }
-
-    /// @inheritdoc IReservePool
-    function exposureOf(address token) external view returns (uint256) {
-        Series.State storage s = _seriesOf(token);
-        return s.equityNow(_viewPrice()) == 0 ? 0 : s.exposure;
-    }
-
-    /// @inheritdoc IReservePool
-    function navOf(address token) external view returns (uint256) {
-        Series.State storage s = _seriesOf(token);
-        return s.nav(s.equityNow(_viewPrice()), IERC20(token).totalSupply());
-    }
-
-    /// @inheritdoc IReservePool
-    function leverageOf(address token) external view returns (uint256) {
-        Series.State storage s = _seriesOf(token);
-        uint256 p = _viewPrice();
-        uint256 equity = s.equityNow(p);
-        // p = 0 (oracle unusable): value the exposure at the series' own mark price, like its equity
-        return SeriesMath.leverage(s.exposure, p == 0 ? s.markPrice : p, equity);
-    }
-
-    /// @inheritdoc IReservePool
-    function seriesParams(address token) external view returns (SeriesParams memory) {
-        return _seriesOf(token).params();
-    }
-
-    /// @inheritdoc IReservePool
-    function seriesState(address token) external view returns (SeriesState memory) {
-        return _seriesOf(token).state();
-    }
-
-    /// @dev Whether the oracle is usable (views' guard for operations that need a price).
-    function _priceUsable() internal view returns (bool ok, uint256 p) {
-        OraclePrice.Status status;
-        (status, p) = _tryPrice();
-        ok = status == OraclePrice.Status.Ok;
+    /// @dev Whether a health report is due.
+    function _healthDue() internal view returns (bool) {
+        uint256 last = lastHealthReport;
+        return last == 0 || block.timestamp >= last + healthInterval;
     }
 }

@@ -7,13 +7,13 @@ import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.so
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {ReserveBook} from "./ReserveBook.sol";
+import {PoolParameters} from "./PoolParameters.sol";
 
 /// @title ReserveVault
 /// @notice The LPs' side of the pool (SPEC section 4): OZ ERC-4626 share accounting on the settlement asset
 ///         with `totalAssets() = max(0, R)`, withdrawals bounded by the floor, and `fundReserve` for capital
 ///         that takes no shares. 10**6 virtual shares per asset unit defend against inflation attacks.
-abstract contract ReserveVault is ERC4626, ReserveBook {
+abstract contract ReserveVault is ERC4626, PoolParameters {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 

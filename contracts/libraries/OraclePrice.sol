@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {IReservePool} from "../interfaces/IReservePool.sol";
+import {IReservePoolBase} from "../interfaces/IReservePoolBase.sol";
 
 /// @title OraclePrice
 /// @notice Reads a Chainlink `AggregatorV3Interface` and normalises the answer to WAD (SPEC section 6).
@@ -36,10 +36,10 @@ library OraclePrice {
         (uint80 roundId, int256 answer,, uint256 updatedAt, uint80 answeredInRound) = feed.latestRoundData();
         (Status status, uint256 price) = _check(roundId, answer, updatedAt, answeredInRound, maxAge, feedDecimals);
         if (status == Status.Ok) return price;
-        if (status == Status.InvalidPrice) revert IReservePool.InvalidPrice(answer);
-        if (status == Status.IncompleteRound) revert IReservePool.IncompleteRound(roundId, answeredInRound);
-        if (status == Status.FuturePrice) revert IReservePool.FuturePrice(updatedAt, block.timestamp);
-        revert IReservePool.StalePrice(updatedAt, maxAge);
+        if (status == Status.InvalidPrice) revert IReservePoolBase.InvalidPrice(answer);
+        if (status == Status.IncompleteRound) revert IReservePoolBase.IncompleteRound(roundId, answeredInRound);
+        if (status == Status.FuturePrice) revert IReservePoolBase.FuturePrice(updatedAt, block.timestamp);
+        revert IReservePoolBase.StalePrice(updatedAt, maxAge);
     }
 
     /// @notice Like `read`, but never reverts: `(Ok, price)` or `(cause, 0)`.

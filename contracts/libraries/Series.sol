@@ -2,7 +2,7 @@
 pragma solidity 0.8.37;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {IReservePool} from "../interfaces/IReservePool.sol";
+import {IReservePoolBase} from "../interfaces/IReservePoolBase.sol";
 import {SeriesMath} from "./SeriesMath.sol";
 import {RebalancePolicy} from "./RebalancePolicy.sol";
 import {Liabilities} from "./Liabilities.sol";
@@ -65,7 +65,7 @@ library Series {
     /// @notice What a rebalance at one price would do. `trigger` is `None` when no trigger holds and
     ///         `KnockOut` when the spread cost would take all the equity.
     struct Plan {
-        IReservePool.Trigger trigger;
+        IReservePoolBase.Trigger trigger;
         uint256 leverageBefore;
         uint256 exposureBefore;
         uint256 exposureAfter;
@@ -102,7 +102,7 @@ library Series {
         if (s.knockedOut) return 0;
         equity = equityNow(s, p);
         if (equity == 0 && supply != 0) {
-            emit IReservePool.KnockedOut(token, p, s.equity);
+            emit IReservePoolBase.KnockedOut(token, p, s.equity);
             s.equity = 0;
             s.exposure = 0;
             s.knockedOut = true;
@@ -119,7 +119,7 @@ library Series {
         s.equity = 0;
         s.exposure = 0;
         s.knockedOut = true;
-        emit IReservePool.KnockedOut(token, p, equity);
+        emit IReservePoolBase.KnockedOut(token, p, equity);
     }
 
     /// @notice NAV per token; reads `initialNav` (a cold slot) only for an empty series.
@@ -160,10 +160,10 @@ library Series {
 
     /// @notice The trigger that holds at leverage `lev`: Drift first; the time triggers' slot is read only
     ///         when the series is inside its band.
-    function triggerAt(State storage s, uint256 lev) internal view returns (IReservePool.Trigger) {
-        if (RebalancePolicy.drifted(lev, s.minLeverage, s.maxLeverage)) return IReservePool.Trigger.Drift;
-        if (RebalancePolicy.fallbackDue(s.fallbackInterval, s.lastRebalance)) return IReservePool.Trigger.Fallback;
-        return IReservePool.Trigger.None;
+    function triggerAt(State storage s, uint256 lev) internal view returns (IReservePoolBase.Trigger) {
+        if (RebalancePolicy.drifted(lev, s.minLeverage, s.maxLeverage)) return IReservePoolBase.Trigger.Drift;
+        if (RebalancePolicy.fallbackDue(s.fallbackInterval, s.lastRebalance)) return IReservePoolBase.Trigger.Fallback;
+        return IReservePoolBase.Trigger.None;
     }
 
     /// @notice What a rebalance of the series, settled at `p` with `equity` > 0, would do: the trigger, the
@@ -173,11 +173,11 @@ library Series {
         pl.exposureBefore = x;
         pl.leverageBefore = SeriesMath.leverage(x, p, equity);
         pl.trigger = triggerAt(s, pl.leverageBefore);
-        if (pl.trigger == IReservePool.Trigger.None) return pl;
+        if (pl.trigger == IReservePoolBase.Trigger.None) return pl;
         uint256 xNew = SeriesMath.exposureFor(s.targetLeverage, equity, p);
         pl.exposureAfter = xNew;
         pl.cost = SeriesMath.spreadCost(xNew > x ? xNew - x : x - xNew, p, s.spread);
-        if (pl.cost >= equity) pl.trigger = IReservePool.Trigger.KnockOut;
+        if (pl.cost >= equity) pl.trigger = IReservePoolBase.Trigger.KnockOut;
     }
 
     /// @notice Applies a plan whose trigger fired: exposure at target, spread cost out of equity.
@@ -192,7 +192,7 @@ library Series {
     // ------------------------------------------------------------------ parameters
 
     /// @notice Reverts unless `initialNav` and `params` are within bounds (checked before the token exists).
-    function validateNew(uint256 initialNav, IReservePool.SeriesParams calldata params) internal pure {
+    function validateNew(uint256 initialNav, IReservePoolBase.SeriesParams calldata params) internal pure {
         checkBounds("initialNav", initialNav, MIN_INITIAL_NAV, MAX_INITIAL_NAV);
         validate(params);
     }
@@ -203,7 +203,7 @@ library Series {
         address token,
         bool isLong,
         uint256 initialNav,
-        IReservePool.SeriesParams calldata params
+        IReservePoolBase.SeriesParams calldata params
     ) internal {
         s.token = token;
         s.isLong = isLong;
@@ -215,13 +215,13 @@ library Series {
 
     /// @notice Reverts unless 1x < min < target < max <= 10x (or min = 0), the fallback is 0 or
     ///         1 h..7 d, and fees and spread are within their caps.
-    function validate(IReservePool.SeriesParams calldata p) internal pure {
+    function validate(IReservePoolBase.SeriesParams calldata p) internal pure {
         uint256 minL = p.minLeverage;
         uint256 target = p.targetLeverage;
         uint256 maxL = p.maxLeverage;
         bool bandOk =
             target > WAD && target < maxL && maxL <= MAX_LEVERAGE && (minL == 0 || (minL > WAD && minL < target));
-        if (!bandOk) revert IReservePool.InvalidLeverageBand(minL, target, maxL);
+        if (!bandOk) revert IReservePoolBase.InvalidLeverageBand(minL, target, maxL);
         if (p.fallbackInterval != 0) checkBounds("fallbackInterval", p.fallbackInterval, MIN_FALLBACK, MAX_FALLBACK);
         checkBounds("mintFee", p.mintFee, 0, MAX_TRADE_FEE);
         checkBounds("redeemFee", p.redeemFee, 0, MAX_TRADE_FEE);
@@ -231,11 +231,11 @@ library Series {
 
     /// @notice Reverts `ParameterOutOfBounds` unless `min` <= `value` <= `max`.
     function checkBounds(bytes32 name, uint256 value, uint256 min, uint256 max) internal pure {
-        if (value < min || value > max) revert IReservePool.ParameterOutOfBounds(name, value, min, max);
+        if (value < min || value > max) revert IReservePoolBase.ParameterOutOfBounds(name, value, min, max);
     }
 
     /// @notice Stores validated parameters.
-    function store(State storage s, IReservePool.SeriesParams calldata p) internal {
+    function store(State storage s, IReservePoolBase.SeriesParams calldata p) internal {
         s.targetLeverage = p.targetLeverage;
         s.minLeverage = p.minLeverage;
         s.maxLeverage = p.maxLeverage;
@@ -247,8 +247,8 @@ library Series {
     }
 
     /// @notice The series' parameters.
-    function params(State storage s) internal view returns (IReservePool.SeriesParams memory) {
-        return IReservePool.SeriesParams({
+    function params(State storage s) internal view returns (IReservePoolBase.SeriesParams memory) {
+        return IReservePoolBase.SeriesParams({
             targetLeverage: s.targetLeverage,
             minLeverage: s.minLeverage,
             maxLeverage: s.maxLeverage,
@@ -261,8 +261,8 @@ library Series {
     }
 
     /// @notice The series' settled state.
-    function state(State storage s) internal view returns (IReservePool.SeriesState memory) {
-        return IReservePool.SeriesState({
+    function state(State storage s) internal view returns (IReservePoolBase.SeriesState memory) {
+        return IReservePoolBase.SeriesState({
             equity: s.equity,
             exposure: s.exposure,
             markPrice: s.markPrice,

@@ -1,12 +1,12 @@
 """`PoolModel`: one `ReservePool` with its `LeveragedToken`s, its settlement asset (`MockERC20`) and its
 price feed (`MockV3Aggregator`), as plain Python state, operation by operation.
 
-Like `contracts/ReservePool.sol`, this module holds only the pool's entry points (series creation and
-parameters, `mintFor`, `redeemFor`, the rebalance and its status) and the one rebalance decision
-(`_decide`) that a rebalance and its status view share; the rest lives where it lives in the contracts:
-`base/` (storage, parameters, oracle, reserve book, LP vault, automation), `libraries/` (`Series`,
-`SeriesMath`, `OraclePrice`, `RebalancePolicy`), `leveraged_token`, `periphery/pool_lens`, `mocks/`, and the
-OpenZeppelin code in `oz/`.
+Like `contracts/ReservePool.sol`, this module holds only the pool's entry points (`mintFor`, `redeemFor`,
+the rebalance and its status) and the one rebalance decision (`_decide`) that a rebalance and its status
+view share; the rest lives where it lives in the contracts: the owner's functions in `pool_admin` (the
+admin module), `base/` (storage, oracle, reserve book, parameters, views, LP vault, automation),
+`libraries/` (`Series`, `SeriesMath`, `Liabilities`, `PoolBounds`, `OraclePrice`, `RebalancePolicy`),
+`leveraged_token`, `periphery/pool_lens`, `mocks/`, and the OpenZeppelin code in `oz/`.
 
 Each state-changing method mirrors one transaction: same checks in the same order, same errors, same
 rounding, same storage truncations. A method that raises a `ContractError` leaves the model exactly as it
@@ -20,9 +20,8 @@ Amounts outside their ABI type raise `ValueError` (the chain's ABI encoder would
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from .base.pool_automation import PoolAutomation
+from .base.pool_views import PoolViews
 from .base.reserve_vault import ReserveVault
 from .errors import (
     NoRebalanceTrigger,
@@ -30,23 +29,23 @@ from .errors import (
     SafeCastOverflowedUintDowncast,
     SeriesKnockedOut,
     SlippageExceeded,
-    TooManySeries,
     ZeroAddress,
     ZeroAmount,
 )
-from .evm import Event, tx
-from .interfaces import KNOCK_OUT, NONE, PARAM_NAMES, as_series_params
+from .evm import Event
+from .interfaces import KNOCK_OUT, NONE
 from .leveraged_token import LeveragedTokenCalls
 from .libraries import series as Series
 from .libraries.series import Plan, State, equity_now, equity_wad2, nav
 from .libraries.series_math import WAD, claim_of, fee_of, leverage
 from .mocks.mock_aggregator import MockAggregatorCalls, MockAggregatorModel
 from .mocks.mock_erc20 import MockERC20Calls, MockERC20Model
-from .oz.erc20 import ZERO_ADDRESS, Ledger
+from .oz.erc20 import ZERO_ADDRESS
 from .oz.math import mul_div
 from .oz.safe_cast import to_int256, to_uint128
 from .periphery.pool_lens import PoolLens
-from .solidity import U112, U128, abi_uint, bytes32, checked_add, checked_mul, checked_sub
+from .pool_admin import PoolAdmin
+from .solidity import U112, U128, bytes32, checked_add, checked_mul, checked_sub
 
 __all__ = ["Event", "PoolModel", "bytes32"]
 
@@ -56,7 +55,7 @@ __all__ = ["Event", "PoolModel", "bytes32"]
 OPEN, NO_TRIGGER, PAUSED, OVERFLOW, BELOW_FLOOR = 0, 1, 2, 3, 4
 
 
-class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Calls, MockAggregatorCalls,
+class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTokenCalls, MockERC20Calls, MockAggregatorCalls,
                 PoolLens):
     """`ReservePool` + its series tokens + settlement asset + price feed (see the module notes)."""
 
@@ -81,51 +80,6 @@ class PoolModel(ReserveVault, PoolAutomation, LeveragedTokenCalls, MockERC20Call
         self._init_parameters()
         self.events: list[Event] = []
         self._ev: list[Event] = []
-
-    # =============================================================== admin
-
-    @tx
-    def create_series(self, sender: str, token: str, is_long: bool, initial_nav: int,
-                      params: Sequence[int], symbol: str = "") -> int:
-        """`createSeries(name, symbol, isLong, initialNav, params)` with the token address the deployer
-        would create; returns the series index."""
-        p = as_series_params(params)
-        abi_uint(initial_nav)
-        if token in self._position:
-            raise ValueError(f"{token} is already a series token")
-        self._only_owner(sender)
-        n = len(self._book)
-        if n >= self.MAX_SERIES:
-            raise TooManySeries(self.MAX_SERIES)
-        Series.validate_new(initial_nav, p)
-        s = State(ledger=Ledger(token))  # `_deployer.deploy`: the new token and its ledger
-        Series.initialize(s, token, bool(is_long), initial_nav, p, self.now)
-        self._book.append(s)
-        self._position[token] = s
-        self._ev.append(("SeriesCreated", {"token": token, "symbol": symbol, "isLong": bool(is_long),
-                                           "initialNav": initial_nav, "params": p}))
-        return n
-
-    @tx
-    def set_series_params(self, sender: str, token: str, params: Sequence[int]) -> None:
-        """`setSeriesParams(token, params)`: settles the series first, then one `ParametersUpdated` per
-        changed field."""
-        p = as_series_params(params)
-        self._only_owner(sender)
-        s = self._series_of(token)
-        Series.validate(p)
-        price = self._price()
-        self._settle(token, s, price, s.ledger.total_supply)
-        old = Series.params(s)
-        Series.store(s, p)
-        self._sync_floor_at(self.pool_assets, price)  # the settlement may knock out
-        for name, before, after in zip(PARAM_NAMES, old, p):
-            self._emit_changed(token, name, before, after)
-
-    def _emit_changed(self, token: str, name: str, old: int, value: int) -> None:
-        if old != value:
-            self._ev.append(("ParametersUpdated",
-                             {"target": token, "parameter": bytes32(name), "value": value}))
 
     # =============================================================== series operations
 

@@ -7,10 +7,10 @@ from ..errors import UnsupportedDecimals, ZeroAddress
 from ..libraries.oracle_price import read, try_read
 from ..mocks.mock_aggregator import MockAggregatorModel
 from ..oz.erc20 import ZERO_ADDRESS
-from .pool_parameters import PoolParameters
+from .pool_storage import PoolStorage
 
 
-class OracleReader(PoolParameters):
+class OracleReader(PoolStorage):
     """`oracle` (the feed) and `_oracle_decimals`."""
 
     oracle: MockAggregatorModel
@@ -23,10 +23,6 @@ class OracleReader(PoolParameters):
         if feed_decimals > 36:
             raise UnsupportedDecimals(feed_decimals)  # keeps 10**(d-18) in range
         self._oracle_decimals = feed_decimals
-
-    def price(self) -> int:
-        """`price()`: the oracle price (WAD); raises the oracle's error when unusable."""
-        return self._price()
 
     def _price(self) -> int:
         """`_price`: the price, or the cause's revert (`OraclePrice.read`)."""
@@ -41,3 +37,8 @@ class OracleReader(PoolParameters):
         last settled mark price). Never raises."""
         status, p = self._try_price()
         return p if status == 0 else 0
+
+    def _price_usable(self) -> tuple[bool, int]:
+        """`_priceUsable`: (whether the oracle is usable, its price)."""
+        status, p = self._try_price()
+        return status == 0, p

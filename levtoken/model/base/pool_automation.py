@@ -1,19 +1,30 @@
 """`base/PoolAutomation.sol`: Chainlink Automation for the pool (SPEC section 7). `check_upkeep` flags
 every series whose rebalance would succeed now (the same decision as `rebalance()` and
 `rebalanceStatus()`) and a due health report; `perform_upkeep` re-validates and does them, each series in an
-isolated call so that one failure never blocks the others."""
+isolated call so that one failure never blocks the others; and `report_health` for anyone else."""
 
 from __future__ import annotations
 
-from ..errors import ContractError, NoUpkeepNeeded
+from ..errors import PANIC_OVERFLOW, ContractError, HealthReportTooSoon, NoUpkeepNeeded, Panic
 from ..evm import tx
 from ..libraries.series import State, equity_now
-from ..solidity import abi_uint
-from .reserve_book import ReserveBook
+from ..solidity import U40, abi_uint
+from .pool_parameters import PoolParameters
 
 
-class PoolAutomation(ReserveBook):
-    """`checkUpkeep`, `performUpkeep`, `upkeepRebalance`; the pool defines `_status` and `_rebalance`."""
+class PoolAutomation(PoolParameters):
+    """`reportHealth`, `checkUpkeep`, `performUpkeep`, `upkeepRebalance`; the pool defines `_status` and
+    `_rebalance`."""
+
+    @tx
+    def report_health(self, sender: str) -> None:
+        """`reportHealth()` sent by `sender`."""
+        if not self._health_due():
+            next_at = self.last_health_report + self.health_interval
+            if next_at > U40:  # uint40 + uint32 is checked uint40 arithmetic
+                raise Panic(PANIC_OVERFLOW)
+            raise HealthReportTooSoon(next_at)
+        self._report_health(self._price())
 
     def check_upkeep(self) -> tuple[bool, int, bool]:
         """`checkUpkeep("")` as (upkeepNeeded, series bitmap, healthDue); (False, 0, False) when the oracle

@@ -1,7 +1,7 @@
 """`base/ReserveBook.sol`: the pool's accounts (SPEC section 4): the book of series, the assets the pool
-holds, and what follows from them at a price: liabilities, reserve, floor, net exposure, health. Every view
-of the pool and of a series is here; none raises a `ContractError` (an unusable oracle values each series
-at its own last settled mark price).
+holds, and what follows from them at a price: liabilities, reserve, floor, net exposure, health, the keeper
+reward's daily cap. Internal functions only, shared by the pool and its admin module (`pool_admin`); the
+views over them are `pool_views`.
 
 Reserve R = poolAssets*scale - liabilities, liabilities = sum of the series' equities at the mark price.
 The pool counts the assets it was given (`pool_assets`), never its balance, so a direct transfer changes
@@ -10,20 +10,20 @@ nothing.
 
 from __future__ import annotations
 
-from ..errors import PANIC_OVERFLOW, HealthReportTooSoon, Panic, UnknownSeries, UnsupportedDecimals
-from ..evm import tx
-from ..interfaces import SeriesParams, SeriesState
+from ..errors import UnknownSeries, UnsupportedDecimals
 from ..libraries import liabilities as agg
-from ..libraries.series import State, equity_now, equity_wad2, nav, params, settle, state, terms
-from ..libraries.series_math import WAD, leverage
+from ..libraries.series import State, equity_wad2, settle, terms
+from ..libraries.series_math import WAD
 from ..oz.math import mul_div
 from ..oz.safe_cast import to_int256
-from ..solidity import INT256_MAX, U40, UINT256_MAX, sdiv
+from ..solidity import INT256_MAX, U32, U40, UINT256_MAX, sdiv
 from .oracle_reader import OracleReader
+
+DAY = 86_400
 
 
 class ReserveBook(OracleReader):
-    """Valuation, floor, health and every view; `_scale` = 10**(18 - asset decimals)."""
+    """Valuation, floor, health, keeper reward; `_scale` = 10**(18 - asset decimals)."""
 
     def _init_reserve_book(self, asset_decimals: int) -> None:
         """`ReserveBook(assetDecimals)`: `UnsupportedDecimals` above 18 decimals."""
@@ -32,16 +32,6 @@ class ReserveBook(OracleReader):
         self._scale = 10 ** (18 - asset_decimals)
 
     # =============================================================== state changes
-
-    @tx
-    def report_health(self, sender: str) -> None:
-        """`reportHealth()` sent by `sender`."""
-        if not self._health_due():
-            next_at = self.last_health_report + self.health_interval
-            if next_at > U40:  # uint40 + uint32 is checked uint40 arithmetic
-                raise Panic(PANIC_OVERFLOW)
-            raise HealthReportTooSoon(next_at)
-        self._report_health(self._price())
 
     def _settle(self, token: str, s: State, p: int, supply: int) -> int:
         """`_settle`: settles the series at `p` (`Series.settle`) and books the change in the aggregates."""
@@ -157,68 +147,26 @@ class ReserveBook(OracleReader):
             raise UnknownSeries(token)
         return s
 
-    def _price_usable(self) -> tuple[bool, int]:
-        """`_priceUsable`: (whether the oracle is usable, its price)."""
-        status, p = self._try_price()
-        return status == 0, p
+    def _take_keeper_reward(self, r: int, fl: int) -> int:
+        """`_takeKeeperReward`: the reward due now (asset units, 0 if none), within what is left of today's
+        cap and only if paying it keeps the reserve `r` at or above the floor `fl`; records it."""
+        reward = self.keeper_reward
+        if reward == 0:
+            return 0
+        day = self.now // DAY
+        paid = self._reward_paid_today if self._reward_day == day else 0
+        cap = self.keeper_reward_daily_cap
+        if paid >= cap:
+            return 0
+        if reward > cap - paid:
+            reward = cap - paid
+        if r - to_int256(reward * self._scale) < to_int256(fl):
+            return 0
+        self._reward_day = day & U32
+        self._reward_paid_today = paid + reward
+        return reward
 
-    # =============================================================== views
-
-    def mark_price(self) -> int:
-        """`markPrice()`: the oracle price, or the mark price of the most recently settled series."""
-        p = self._view_price()
-        if p != 0:
-            return p
-        latest = 0
-        for s in self._book:
-            if s.settled_at >= latest and s.mark_price != 0:
-                latest, p = s.settled_at, s.mark_price
-        return p
-
-    def reserve(self) -> int:
-        """`reserve()` (int256 WAD)."""
-        return self._reserve_at(self._view_price())
-
-    def liabilities(self) -> int:
-        """`liabilities()` (WAD)."""
-        return self._liabilities(self._view_price())
-
-    def net_exposure(self) -> int:
-        """`netExposure()` (int256 WAD)."""
-        return self._net_exposure(self._view_price())
-
-    def floor(self) -> int:
-        """`floor()`: ceil(floorRatio * liabilities)."""
-        return self._floor_of(self._liabilities(self._view_price()))
-
-    def series(self) -> list[str]:
-        """`series()`: the tokens in creation order."""
-        return [s.token for s in self._book]
-
-    def equity_of(self, token: str) -> int:
-        """`equityOf(token)`."""
-        return equity_now(self._series_of(token), self._view_price(), self.now)
-
-    def exposure_of(self, token: str) -> int:
-        """`exposureOf(token)`: 0 once the equity is 0."""
-        s = self._series_of(token)
-        return 0 if equity_now(s, self._view_price(), self.now) == 0 else s.exposure
-
-    def nav_of(self, token: str) -> int:
-        """`navOf(token)`."""
-        s = self._series_of(token)
-        return nav(s, equity_now(s, self._view_price(), self.now), s.ledger.total_supply)
-
-    def leverage_of(self, token: str) -> int:
-        """`leverageOf(token)` (oracle unusable: the exposure at the series' own mark price)."""
-        s = self._series_of(token)
-        p = self._view_price()
-        return leverage(s.exposure, s.mark_price if p == 0 else p, equity_now(s, p, self.now))
-
-    def series_params(self, token: str) -> SeriesParams:
-        """`seriesParams(token)`."""
-        return params(self._series_of(token))
-
-    def series_state(self, token: str) -> SeriesState:
-        """`seriesState(token)`."""
-        return state(self._series_of(token))
+    def _health_due(self) -> bool:
+        """`_healthDue`: whether a health report is due."""
+        last = self.last_health_report
+        return last == 0 or self.now >= last + self.health_interval

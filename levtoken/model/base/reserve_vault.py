@@ -11,10 +11,10 @@ from ..oz.erc20 import ZERO_ADDRESS
 from ..oz.erc4626 import ERC4626
 from ..oz.safe_cast import to_int256, to_uint128
 from ..solidity import U128, abi_uint, checked_add, checked_sub
-from .reserve_book import ReserveBook
+from .pool_parameters import PoolParameters
 
 
-class ReserveVault(ERC4626, ReserveBook):
+class ReserveVault(ERC4626, PoolParameters):
     """The ERC-4626 overrides: every LP operation reads the oracle first; deposits and withdrawals move
     `pool_assets` and sync the floor flag."""
 

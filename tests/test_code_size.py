@@ -1,0 +1,28 @@
+"""Layout limits of issue 8: every deployed contract at most 21,000 bytes of runtime code (EIP-170 allows
+24,576), no Solidity file over 400 lines. The table in `docs/architecture.md` comes from `levtoken.codesize`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ape import project
+
+from levtoken.codesize import DEPLOYED, RUNTIME_LIMIT, runtime_sizes
+
+CONTRACTS = Path(__file__).resolve().parents[1] / "contracts"
+
+
+def test_every_deployed_contract_is_within_21000_bytes_of_runtime_code():
+    sizes = runtime_sizes(project)
+    assert set(sizes) == set(DEPLOYED)
+    over = {name: size for name, size in sizes.items() if size > RUNTIME_LIMIT}
+    assert not over, f"over {RUNTIME_LIMIT} bytes: {over}"
+    assert sizes["ReservePool"] > 10_000  # the sizes were read, not defaulted
+
+
+def test_no_solidity_file_is_over_400_lines():
+    files = [p for p in CONTRACTS.rglob("*.sol") if ".cache" not in p.parts]
+    assert len(files) > 15
+    long_files = {p.relative_to(CONTRACTS).as_posix(): n for p in files
+                  if (n := len(p.read_text().splitlines())) > 400}
+    assert not long_files, long_files
