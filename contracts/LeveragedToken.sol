@@ -5,6 +5,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
 import {IReservePool} from "./interfaces/IReservePool.sol";
+import {Series} from "./libraries/Series.sol";
 
 /// @title LeveragedToken
 /// @notice One leveraged token series (ERC-20 + ERC-2612 permit). The series' state, math and assets live
@@ -25,17 +26,22 @@ contract LeveragedToken is ERC20Permit, ILeveragedToken {
 
     /// @inheritdoc ILeveragedToken
     /// @dev The pool prices the mint, pulls the assets and updates the series; this token then mints
-    ///      exactly what the pool returned.
+    ///      exactly what the pool returned; a first mint also locks `Series.LOCKED_SUPPLY` tokens forever.
     function mint(uint256 assets, uint256 minTokens, address receiver) external returns (uint256 tokens) {
-        tokens = _pool.mintFor(msg.sender, assets, minTokens, receiver, totalSupply());
+        uint256 supply = totalSupply();
+        tokens = _pool.mintFor(msg.sender, assets, minTokens, receiver, supply);
+        if (supply == 0) _mint(Series.LOCK_ADDRESS, Series.LOCKED_SUPPLY); // SPEC "Minimum sizes"
         _mint(receiver, tokens);
     }
 
     /// @inheritdoc ILeveragedToken
-    /// @dev Burns first (reverts `ERC20InsufficientBalance` beyond the balance), then the pool pays.
+    /// @dev Burns first (reverts `ERC20InsufficientBalance` beyond the balance, `ResidualTooSmall` for a
+    ///      remainder below `Series.MIN_BALANCE`), then the pool pays.
     function redeem(uint256 tokens, uint256 minAssets, address receiver) external returns (uint256 assets) {
         uint256 supply = totalSupply();
         _burn(msg.sender, tokens);
+        uint256 remaining = balanceOf(msg.sender);
+        if (remaining != 0 && remaining < Series.MIN_BALANCE) revert ResidualTooSmall(remaining, Series.MIN_BALANCE);
         return _pool.redeemFor(msg.sender, tokens, minAssets, receiver, supply);
     }
 

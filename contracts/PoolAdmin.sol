@@ -116,6 +116,38 @@ contract PoolAdmin is InheritedSlots, ReentrancyGuardTransient, ReserveBook, IPo
         emit ParametersUpdated(address(this), "keeperRewardDailyCap", dailyCap);
     }
 
+    /// @inheritdoc IPoolAdmin
+    function setMaxUtilization(uint256 cap) external onlyDelegated {
+        Series.checkBounds("maxUtilization", cap, PoolBounds.MIN_UTILIZATION_CAP, PoolBounds.MAX_UTILIZATION_CAP);
+        maxUtilization = uint80(cap);
+        emit ParametersUpdated(address(this), "maxUtilization", cap);
+    }
+
+    /// @inheritdoc IPoolAdmin
+    function setMinTradeNotional(uint256 notional) external onlyDelegated {
+        Series.checkBounds("minTradeNotional", notional, 0, PoolBounds.MAX_MIN_TRADE_NOTIONAL);
+        minTradeNotional = uint64(notional);
+        emit ParametersUpdated(address(this), "minTradeNotional", notional);
+    }
+
+    /// @inheritdoc IPoolAdmin
+    /// @dev A knocked-out series has equity and exposure 0, so its terms in the aggregates are 0 and moving
+    ///      or deleting it changes no liability.
+    function retireSeries(address token) external onlyDelegated {
+        Series.State storage s = _seriesOf(token);
+        if (!s.knockedOut) revert SeriesNotRetirable(token);
+        uint256 i = _position[token] - 1;
+        uint256 last = _seriesCount - 1;
+        if (i != last) {
+            _book[i] = _book[last];
+            _position[_book[i].token] = i + 1;
+        }
+        delete _book[last];
+        delete _position[token];
+        _seriesCount = uint8(last);
+        emit SeriesRetired(token);
+    }
+
     function _emitChanged(address token, bytes32 name, uint256 old, uint256 value) private {
         if (old != value) emit ParametersUpdated(token, name, value);
     }

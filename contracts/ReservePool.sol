@@ -43,8 +43,10 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
         Open,
         NoTrigger,
         Paused,
+        TooSmall,
         Overflow,
-        BelowFloor
+        BelowFloor,
+        OverCap
     }
 
     /// @inheritdoc IReservePool
@@ -109,6 +111,15 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
     /// @inheritdoc IPoolAdmin
     function setKeeperReward(uint256, uint256) external onlyOwner delegated {}
 
+    /// @inheritdoc IPoolAdmin
+    function setMaxUtilization(uint256) external onlyOwner delegated {}
+
+    /// @inheritdoc IPoolAdmin
+    function setMinTradeNotional(uint256) external onlyOwner delegated {}
+
+    /// @inheritdoc IPoolAdmin
+    function retireSeries(address) external onlyOwner delegated {}
+
     // =================================================================== series operations
 
     /// @inheritdoc IReservePool
@@ -130,6 +141,7 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
 
         uint256 gross = assets * _assetScale();
         uint256 fee = SeriesMath.feeOf(gross, s.mintFee);
+        int256 netBefore = _netExposure(p); // the settlement changed no exposure
         tokens = s.mint(p, equity, supply, gross - fee);
         _commit(s, c0, sx0, p); // the settlement and the mint, booked once
         if (tokens == 0 || tokens < minTokens) revert SlippageExceeded(tokens, minTokens == 0 ? 1 : minTokens);
@@ -138,6 +150,8 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
 
         (int256 r, uint256 fl) = _reserveAndFloor(pooled, _liabilities(p));
         if (r < fl.toInt256()) revert ReserveBelowFloor(r, fl);
+        int256 net = _netExposure(p);
+        if (_overCap(netBefore, net, p, r)) _revertOverCap(net, p, r);
         _syncFloor(r, fl);
 
         IERC20(asset()).safeTransferFrom(payer, address(this), assets);
@@ -195,8 +209,9 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
     // =================================================================== rebalance: one decision
 
     /// @dev The one decision of a rebalance of the series, settled at `p` with `equity` > 0: what it would
-    ///      do and whether it may (for an exposure increase: not paused, no overflow, reserve at or above the
-    ///      floor after the cost; `r` and `fl` are then that reserve and floor, and 0 for any other plan).
+    ///      do and whether it may: a trade of at least the minimum notional, and for an exposure increase: not
+    ///      paused, no overflow, reserve at or above the floor after the cost, net exposure within the
+    ///      utilization cap (`r` and `fl` are then that reserve and floor, and 0 for any other plan).
     ///      A rebalance has settled the series in storage and not yet booked it (its old terms `c0`, `sx0`);
     ///      a status view (`settled` false) settles it here in thought. Both see the same liabilities.
     function _decide(Series.State storage s, uint256 p, uint256 equity, bool settled, int256 c0, int256 sx0)
@@ -209,6 +224,7 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
         bool increase = pl.exposureAfter > pl.exposureBefore;
         if (increase && paused()) return (pl, Gate.Paused, 0, 0);
         if (pl.trigger == Trigger.KnockOut) return (pl, Gate.Open, 0, 0);
+        if (pl.notional < minTradeNotional) return (pl, Gate.TooSmall, 0, 0);
         if (!increase) return (pl, Gate.Open, 0, 0);
         if (pl.exposureAfter > type(uint112).max) return (pl, Gate.Overflow, 0, 0);
         uint256 total = settled
@@ -216,7 +232,14 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
             : _liabilitiesWad2(p) - s.equityWad2(p) + equity * WAD; // settled at p: E0 = equity, P0 = p
         // After the spread cost (and the settlement's fee), both moved from this series' equity to the reserve.
         (r, fl) = _reserveAndFloor(_poolAssets, Liabilities.toWad(total) - pl.cost);
-        if (r < fl.toInt256()) gate = Gate.BelowFloor;
+        if (r < fl.toInt256()) return (pl, Gate.BelowFloor, r, fl);
+        if (_overCap(_netExposure(p), _netAfter(s, p, pl), p, r)) gate = Gate.OverCap;
+    }
+
+    /// @dev Net exposure at `p` once the plan's exposure increase is booked.
+    function _netAfter(Series.State storage s, uint256 p, Series.Plan memory pl) private view returns (int256) {
+        int256 delta = (pl.exposureAfter - pl.exposureBefore).toInt256();
+        return _netExposure(p) + (s.isLong ? delta : -delta);
     }
 
     /// @inheritdoc PoolAutomation
@@ -253,8 +276,10 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
             _syncFloorAt(_poolAssets, p);
             return Trigger.KnockOut;
         }
+        if (gate == Gate.TooSmall) revert RebalanceTooSmall(pl.notional, minTradeNotional);
         if (gate == Gate.Overflow) revert SafeCast.SafeCastOverflowedUintDowncast(112, pl.exposureAfter);
         if (gate == Gate.BelowFloor) revert ReserveBelowFloor(r, fl);
+        if (gate == Gate.OverCap) _revertOverCap(_netAfter(s, p, pl), p, r);
 
         uint256 newEquity = s.rebalance(pl, equity);
         _commit(s, c0, sx0, p);

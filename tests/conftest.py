@@ -16,6 +16,8 @@ INITIAL_PRICE = 2_000
 LP_CAPITAL = 1_000_000  # USDC
 HOLDER_CASH = 1_000_000  # USDC minted to each holder
 
+NO_UTILIZATION_CAP = 1_000 * WAD  # `MAX_UTILIZATION_CAP`: the test systems' default (see build_system)
+
 # SeriesParams tuple order: target, min, max, fallback, mintFee, redeemFee, streamingFee, spread
 ETH3_PARAMS = (3 * WAD, 25 * WAD // 10, 35 * WAD // 10, 86_400, 0, 0, 0, 0)
 
@@ -61,13 +63,18 @@ def stranger(accounts):
 
 
 def build_system(owner, lp, holders, asset_decimals=6, price=INITIAL_PRICE, series=(("ETH3L", True), ("ETH3S", False)),
-                 series_params=ETH3_PARAMS, initial_nav=100 * WAD, lp_capital=LP_CAPITAL):
-    """Deploys asset, feed, deployer, pool and series; funds the LP and holders and approves the pool."""
+                 series_params=ETH3_PARAMS, initial_nav=100 * WAD, lp_capital=LP_CAPITAL,
+                 max_utilization=NO_UTILIZATION_CAP):
+    """Deploys asset, feed, deployer, pool and series; funds the LP and holders and approves the pool.
+    The utilization cap is set to its maximum unless given, so that the floor and solvency tests see the
+    floor alone (the cap's own tests and the deployment presets set it)."""
     unit = 10**asset_decimals
     asset = project.MockERC20.deploy("Mock USD Coin", "USDC", asset_decimals, sender=owner)
     oracle = project.MockAggregator.deploy(PRICE_DECIMALS, price * 10**PRICE_DECIMALS, sender=owner)
     deployer = project.LeveragedTokenDeployer.deploy(sender=owner)
     pool = project.ReservePool.deploy(asset, oracle, deployer, "levtoken reserve", "rUSDC", owner, sender=owner)
+    if max_utilization is not None:
+        pool.setMaxUtilization(max_utilization, sender=owner)
     tokens = {}
     for symbol, is_long in series:
         receipt = pool.createSeries(f"{symbol} token", symbol, is_long, initial_nav, series_params, sender=owner)

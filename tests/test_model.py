@@ -62,12 +62,15 @@ ETH3 = params()
 
 def build(*, series=(("ETH3L", True), ("ETH3S", False)), series_params=ETH3, initial_nav=100 * WAD,
           lp_capital=1_000_000, price: int | str = 2_000, asset_decimals=6, feed_decimals=8,
-          holders=(ALICE, BOB, KEEPER)):
-    """The on-chain tests' `build_system`: pool, series, funded holders with max approval, LP capital."""
+          holders=(ALICE, BOB, KEEPER), max_utilization: int | None = 1_000 * WAD):
+    """The on-chain tests' `build_system`: pool, series, funded holders with max approval, LP capital (and
+    the utilization cap at its maximum unless given)."""
     unit = 10**asset_decimals
     m = PoolModel(address=POOL, asset_address=ASSET, oracle_address=ORACLE, owner=OWNER,
                   asset_decimals=asset_decimals, feed_decimals=feed_decimals, now=T0,
                   initial_answer=int(Decimal(str(price)) * 10**feed_decimals))
+    if max_utilization is not None:
+        m.set_max_utilization(OWNER, max_utilization)
     tokens = {}
     for i, (symbol, is_long) in enumerate(series):
         tokens[symbol] = _addr(0xB00 + i)

@@ -38,6 +38,11 @@ abstract contract PoolParameters is Ownable2Step, Pausable, ReentrancyGuardTrans
     /// @notice Health report interval bounds.
     uint256 public constant MIN_HEALTH_INTERVAL = PoolBounds.MIN_HEALTH_INTERVAL;
     uint256 public constant MAX_HEALTH_INTERVAL = PoolBounds.MAX_HEALTH_INTERVAL;
+    /// @notice Utilization cap bounds (WAD).
+    uint256 public constant MIN_UTILIZATION_CAP = PoolBounds.MIN_UTILIZATION_CAP;
+    uint256 public constant MAX_UTILIZATION_CAP = PoolBounds.MAX_UTILIZATION_CAP;
+    /// @notice Highest minimum rebalance notional, WAD value.
+    uint256 public constant MAX_MIN_TRADE_NOTIONAL = PoolBounds.MAX_MIN_TRADE_NOTIONAL;
     /// @notice Keeper reward bounds, WAD value (per rebalance, per day).
     uint256 public constant MAX_KEEPER_REWARD = PoolBounds.MAX_KEEPER_REWARD;
     uint256 public constant MAX_KEEPER_REWARD_DAILY = PoolBounds.MAX_KEEPER_REWARD_DAILY;
@@ -46,6 +51,8 @@ abstract contract PoolParameters is Ownable2Step, Pausable, ReentrancyGuardTrans
         floorRatio = 0.1e18;
         maxPriceAge = 1 hours;
         healthInterval = 1 hours;
+        maxUtilization = uint80(PoolBounds.DEFAULT_UTILIZATION_CAP);
+        minTradeNotional = 1e18;
     }
 
     /// @notice Pauses mints and exposure-increasing rebalances (redemptions are never paused).

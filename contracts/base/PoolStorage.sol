@@ -10,7 +10,7 @@ uint256 constant BOOK_SLOT_OF_POOL = 7;
 /// @title PoolStorage
 /// @notice Every storage variable of the pool in one place, packed by who reads it: the first pool word
 ///         (pool assets, series count, floor ratio, oracle max age) is read by every operation, the second
-///         by health reports and rebalances, the third only when a keeper reward is paid; the two aggregate
+///         by health reports and rebalances, the third by mints, rebalances and LP withdrawals (the utilization cap, the minimum notional, the keeper reward's day); the two aggregate
 ///         words replace a loop over the series in every operation. The other bases
 ///         read and write these through their own functions.
 /// @dev In `ReservePool` these follow the seven slots of the OpenZeppelin bases (ERC20 0-4, Ownable 5,
@@ -47,12 +47,20 @@ abstract contract PoolStorage {
     /// @notice Most keeper reward paid per UTC day, asset units.
     uint96 public keeperRewardDailyCap;
 
-    // pool word 3
+    // pool word 3: read by mints, rebalances and LP withdrawals
     uint32 internal _rewardDay;
-    uint96 internal _rewardPaidToday;
+    uint80 internal _rewardPaidToday; // at most the daily cap: below 2^80 for any asset decimals
+    /// @notice Utilization cap u (WAD): |net exposure|·P may not exceed u·reserve after a mint, an exposure
+    ///         increase or an LP withdrawal.
+    uint80 public maxUtilization;
+    /// @notice Smallest notional |Δx|·P (WAD value) a rebalance may trade; smaller ones revert.
+    uint64 public minTradeNotional;
 
     // liabilities and net exposure of all series, kept incrementally (two words)
     Liabilities.State internal _aggregates;
+
+    /// @dev Whether this transaction already paid a keeper reward (at most one per call; EIP-1153).
+    bool internal transient _keeperPaid;
 
     constructor() {
         uint256 slot;

@@ -141,6 +141,21 @@ abstract contract ReserveBook is OracleReader {
         return Math.mulDiv(Math.mulDiv(absNet, p, WAD), WAD, uint256(r));
     }
 
+    /// @dev Whether moving net exposure from `netBefore` to `netAfter` breaks the utilization cap at `p` with
+    ///      reserve `r` (WAD): only a move that raises |net| can, and it does when |netAfter|·p (rounded up)
+    ///      exceeds u·r (rounded down), or when the reserve is not positive.
+    function _overCap(int256 netBefore, int256 netAfter, uint256 p, int256 r) internal view returns (bool) {
+        uint256 absAfter = SignedMath.abs(netAfter);
+        if (absAfter <= SignedMath.abs(netBefore)) return false;
+        if (r <= 0) return true;
+        return Math.mulDiv(absAfter, p, WAD, Math.Rounding.Ceil) > Math.mulDiv(uint256(r), maxUtilization, WAD);
+    }
+
+    /// @dev Reverts `UtilizationCapExceeded` with what net exposure `net` at `p` would make of reserve `r`.
+    function _revertOverCap(int256 net, uint256 p, int256 r) internal view {
+        revert UtilizationCapExceeded(_utilization(net, p, r), maxUtilization);
+    }
+
     function _reserveAt(uint256 p) internal view returns (int256 r) {
         (r,) = _reserveAndFloor(_poolAssets, _liabilities(p));
     }
@@ -174,11 +189,11 @@ abstract contract ReserveBook is OracleReader {
     }
 
     /// @dev The keeper reward due now (asset units, 0 if none): the flat reward within what is left of
-    ///      today's cap, and only if paying it keeps the reserve `r` (WAD) at or above the floor `fl`. Records
-    ///      the payment against today's cap; the caller pays it.
+    ///      today's cap, at most once per call (transaction), and only if paying it keeps the reserve `r` (WAD)
+    ///      at or above the floor `fl`. Records the payment against today's cap; the caller pays it.
     function _takeKeeperReward(int256 r, uint256 fl) internal returns (uint256 reward) {
         reward = keeperReward;
-        if (reward == 0) return 0;
+        if (reward == 0 || _keeperPaid) return 0;
         uint256 day = block.timestamp / 1 days;
         uint256 paid = _rewardDay == day ? _rewardPaidToday : 0;
         uint256 cap = keeperRewardDailyCap;
@@ -186,7 +201,8 @@ abstract contract ReserveBook is OracleReader {
         if (reward > cap - paid) reward = cap - paid;
         if (r - (reward * _scale).toInt256() < fl.toInt256()) return 0;
         _rewardDay = uint32(day);
-        _rewardPaidToday = uint96(paid + reward);
+        _rewardPaidToday = uint80(paid + reward);
+        _keeperPaid = true;
     }
 
     /// @dev Whether a health report is due.

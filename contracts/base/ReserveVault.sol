@@ -7,6 +7,7 @@ import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.so
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {PoolParameters} from "./PoolParameters.sol";
 
 /// @title ReserveVault
@@ -44,8 +45,8 @@ abstract contract ReserveVault is ERC4626, PoolParameters {
         return _convertToShares(maxDeposit(receiver), Math.Rounding.Floor);
     }
 
-    /// @notice The owner's assets, bounded so the reserve stays at or above the floor; 0 while the oracle
-    ///         is unusable.
+    /// @notice The owner's assets, bounded so the reserve stays at or above the floor and within the
+    ///         utilization cap; 0 while the oracle is unusable.
     function maxWithdraw(address owner_) public view override returns (uint256) {
         return Math.min(_convertToAssets(balanceOf(owner_), Math.Rounding.Floor), _withdrawable());
     }
@@ -110,13 +111,19 @@ abstract contract ReserveVault is ERC4626, PoolParameters {
         return ok && _reserveAt(p) >= 0; // a deposit into a deficit would first pay for it: fundReserve instead
     }
 
-    /// @dev Assets LPs may withdraw in total: max(0, R - floor), asset units rounded down; 0 if the oracle
-    ///      is unusable.
+    /// @dev Assets LPs may withdraw in total: the reserve above both the floor and what the utilization cap
+    ///      needs (|net|·P/u, rounded up), asset units rounded down; 0 if the oracle is unusable.
     function _withdrawable() private view returns (uint256) {
         (bool ok, uint256 p) = _priceUsable();
         if (!ok) return 0;
         (int256 r, uint256 fl) = _reserveAndFloor(_poolAssets, _liabilities(p));
-        int256 room = r - fl.toInt256();
+        uint256 needed = Math.mulDiv(
+            Math.mulDiv(SignedMath.abs(_netExposure(p)), p, WAD, Math.Rounding.Ceil),
+            WAD,
+            maxUtilization,
+            Math.Rounding.Ceil
+        );
+        int256 room = r - Math.max(fl, needed).toInt256();
         return room <= 0 ? 0 : uint256(room) / _assetScale();
     }
 }

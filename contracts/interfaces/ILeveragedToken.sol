@@ -8,6 +8,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 ///         underlying's price move. Its state lives in its `ReservePool`; this contract is the holders'
 ///         entry point and mints or burns only the amounts its pool has priced, within the pool's call.
 interface ILeveragedToken is IERC20 {
+    /// @notice A redeem would leave its holder `remaining` tokens, more than 0 and below `minimum`.
+    error ResidualTooSmall(uint256 remaining, uint256 minimum);
+
     /// @notice Buys tokens with `assets` of the settlement asset (approved to the pool beforehand).
     /// @param assets Amount of the settlement asset, in its decimals.
     /// @param minTokens Minimum tokens to receive (slippage bound).

@@ -46,6 +46,23 @@ interface IPoolAdmin is IReservePoolBase {
     /// @param interval New interval.
     function setHealthInterval(uint256 interval) external;
 
+    /// @notice Sets the utilization cap u (WAD, 10%..1,000x; default 5x): a mint or an exposure-increasing rebalance that
+    ///         would raise |net exposure|·P above u·reserve is refused, and LP withdrawals keep
+    ///         |net exposure|·P <= u·reserve.
+    /// @param cap New cap.
+    function setMaxUtilization(uint256 cap) external;
+
+    /// @notice Sets the smallest notional |Δx|·P (WAD value, at most 10 units) a rebalance may trade; a
+    ///         smaller one reverts `RebalanceTooSmall` and is never flagged to keepers.
+    /// @param notional New minimum.
+    function setMinTradeNotional(uint256 notional) external;
+
+    /// @notice Retires a knocked-out series, freeing its slot for `createSeries`; the last series takes its
+    ///         place in `series()`. Its tokens are worth nothing (a knocked-out series has no equity), so no
+    ///         holder loses anything, whatever the supply.
+    /// @param token The series.
+    function retireSeries(address token) external;
+
     /// @notice Sets the keeper reward per rebalance and its daily cap (asset units; 0 disables).
     /// @param reward Reward per successful rebalance (at most 1,000 units of the asset).
     /// @param dailyCap Most paid per UTC day (at least `reward`, at most 100,000 units of the asset).

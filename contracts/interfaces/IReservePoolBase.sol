@@ -99,6 +99,8 @@ interface IReservePoolBase {
     event ReserveFloorRestored(int256 reserve, uint256 floor);
     /// @notice `funder` added `assets` to the reserve without taking LP shares.
     event ReserveFunded(address indexed funder, uint256 assets);
+    /// @notice A knocked-out series was retired; its slot is free for `createSeries`.
+    event SeriesRetired(address indexed token);
     /// @notice A parameter of `target` (a series token, or the pool itself) was set to `value`.
     event ParametersUpdated(address indexed target, bytes32 indexed parameter, uint256 value);
     /// @notice `keeper` was paid `assets` from the reserve for rebalancing `token`.
@@ -142,6 +144,14 @@ interface IReservePoolBase {
     error IncompleteRound(uint80 roundId, uint80 answeredInRound);
     /// @notice `reportHealth` was called before `nextAllowedAt`.
     error HealthReportTooSoon(uint256 nextAllowedAt);
+    /// @notice The rebalance would trade a notional (WAD value) below the pool's minimum: it would change
+    ///         nothing that matters, so it is refused like one without a trigger (and pays no keeper).
+    error RebalanceTooSmall(uint256 notional, uint256 minimum);
+    /// @notice The operation would raise |net exposure|·price above `cap`·reserve; `utilization` (WAD) is
+    ///         what it would reach (the maximum when the reserve would not be positive).
+    error UtilizationCapExceeded(uint256 utilization, uint256 cap);
+    /// @notice Only a knocked-out series can be retired.
+    error SeriesNotRetirable(address token);
     /// @notice `performUpkeep` found nothing to do.
     error NoUpkeepNeeded();
     /// @notice The settlement asset has more than 18 decimals, or the price feed more than 36.

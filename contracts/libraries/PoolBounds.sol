@@ -14,6 +14,13 @@ library PoolBounds {
     /// @notice Health report interval bounds.
     uint256 internal constant MIN_HEALTH_INTERVAL = 5 minutes;
     uint256 internal constant MAX_HEALTH_INTERVAL = 1 days;
+    /// @notice Utilization cap bounds (|net exposure|·P from 10% to 1,000x of the reserve) and default (5x:
+    ///         an adverse move of 20% in the underlying costs the reserve at most all of itself).
+    uint256 internal constant MIN_UTILIZATION_CAP = 0.1e18;
+    uint256 internal constant MAX_UTILIZATION_CAP = 1_000e18;
+    uint256 internal constant DEFAULT_UTILIZATION_CAP = 5e18;
+    /// @notice Highest minimum rebalance notional, WAD value (10 units of the asset).
+    uint256 internal constant MAX_MIN_TRADE_NOTIONAL = 10e18;
     /// @notice Keeper reward bounds, WAD value (per rebalance, per day).
     uint256 internal constant MAX_KEEPER_REWARD = 1_000e18;
     uint256 internal constant MAX_KEEPER_REWARD_DAILY = 100_000e18;

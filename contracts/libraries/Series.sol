@@ -31,6 +31,13 @@ library Series {
     /// @notice Initial NAV per token bounds (WAD).
     uint256 internal constant MIN_INITIAL_NAV = 1e15;
     uint256 internal constant MAX_INITIAL_NAV = 1e24;
+    /// @notice Tokens a first mint locks forever (SPEC "Minimum sizes"), as Uniswap v2 locks its minimum
+    ///         liquidity: the supply never returns to 0 or to dust, and the first minter pays for them.
+    uint256 internal constant LOCKED_SUPPLY = 1e9;
+    /// @notice Smallest balance a redeem may leave its holder (0 is always allowed).
+    uint256 internal constant MIN_BALANCE = 1e9;
+    /// @notice Holder of the locked supply (no known key).
+    address internal constant LOCK_ADDRESS = 0x000000000000000000000000000000000000dEaD;
 
     /// @dev Slots 0-1 are read by every valuation; 2-3 by rebalances and fees; 4 by a first mint and views.
     struct State {
@@ -69,6 +76,7 @@ library Series {
         uint256 leverageBefore;
         uint256 exposureBefore;
         uint256 exposureAfter;
+        uint256 notional; // |exposureAfter - exposureBefore|·p, WAD value rounded down
         uint256 cost;
     }
 
@@ -132,12 +140,14 @@ library Series {
     /// @notice Adds `net` (WAD, after the fee) to a settled series with `equity` and `supply`: tokens at the
     ///         current NAV, exposure scaled so leverage is unchanged (a first mint sets it at target, which
     ///         counts as a rebalance for the fallback).
-    /// @return tokens Tokens the net amount buys, rounded down.
+    /// @return tokens Tokens the net amount buys for the receiver, rounded down: on a first mint, less the
+    ///         `LOCKED_SUPPLY` that the token locks (0 if the net amount does not buy more than those).
     function mint(State storage s, uint256 p, uint256 equity, uint256 supply, uint256 net)
         internal
         returns (uint256 tokens)
     {
         tokens = SeriesMath.tokensForMint(net, supply, equity, supply == 0 ? s.initialNav : 0);
+        if (supply == 0) tokens = tokens > LOCKED_SUPPLY ? tokens - LOCKED_SUPPLY : 0;
         uint256 newEquity = equity + net;
         if (supply == 0) {
             s.exposure = SeriesMath.exposureFor(s.targetLeverage, net, p).toUint112();
@@ -176,7 +186,9 @@ library Series {
         if (pl.trigger == IReservePoolBase.Trigger.None) return pl;
         uint256 xNew = SeriesMath.exposureFor(s.targetLeverage, equity, p);
         pl.exposureAfter = xNew;
-        pl.cost = SeriesMath.spreadCost(xNew > x ? xNew - x : x - xNew, p, s.spread);
+        uint256 traded = xNew > x ? xNew - x : x - xNew;
+        pl.notional = SeriesMath.notional(traded, p);
+        pl.cost = SeriesMath.spreadCost(traded, p, s.spread);
         if (pl.cost >= equity) pl.trigger = IReservePoolBase.Trigger.KnockOut;
     }
 

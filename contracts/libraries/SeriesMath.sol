@@ -82,6 +82,11 @@ library SeriesMath {
         return Math.mulDiv(targetLeverage, equity, price); // round down: never above target at `equity`
     }
 
+    /// @notice Notional of trading `traded` units at `price`: floor(traded*price), WAD value.
+    function notional(uint256 traded, uint256 price) internal pure returns (uint256) {
+        return Math.mulDiv(traded, price, WAD); // round down: a trade must reach the minimum in full
+    }
+
     /// @notice Spread cost of trading `traded` units at `price`: ceil(traded*price*spread).
     function spreadCost(uint256 traded, uint256 price, uint256 spread) internal pure returns (uint256) {
         if (spread == 0 || traded == 0) return 0;

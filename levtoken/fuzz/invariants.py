@@ -219,7 +219,7 @@ def model_storage(h: Harness) -> list[int]:
     out = [
         m.lp_total_supply(), int(m.paused), m.pool_assets, len(h.tokens), m.floor_ratio, m.max_price_age,
         m.health_interval, m.last_health_report, int(m.floor_breached), m.keeper_reward, m.keeper_reward_daily_cap,
-        m._reward_day, m._reward_paid_today, *m._aggregates.save(), answer[1] % 2**256, answer[3], answer[0],
+        m._reward_day, m._reward_paid_today, m.max_utilization, m.min_trade_notional, *m._aggregates.save(), answer[1] % 2**256, answer[3], answer[0],
     ]
     lp, cash = m.lp.balances, m.asset.balances
     out += [lp.get(a, 0) for a in accounts]

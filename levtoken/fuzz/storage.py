@@ -35,7 +35,7 @@ class StorageReader:
 
     FIELDS_POOL = ("lpSupply", "paused", "poolAssets", "seriesCount", "floorRatio", "maxPriceAge", "healthInterval",
                    "lastHealthReport", "floorBreached", "keeperReward", "keeperRewardDailyCap", "rewardDay",
-                   "rewardPaidToday", "offsetSum", "exposureSum", "longFrontier", "shortFrontier",
+                   "rewardPaidToday", "maxUtilization", "minTradeNotional", "offsetSum", "exposureSum", "longFrontier", "shortFrontier",
                    "oracleAnswer", "oracleUpdatedAt", "oracleRound")
     FIELDS_SERIES = ("equity", "exposure", "settledAt", "markPrice", "lastRebalance", "knockedOut", "supply")
 
@@ -60,7 +60,7 @@ class StorageReader:
             st(pool, POOL_LP_SUPPLY), (st(pool, POOL_PAUSED) >> 160) & 0xFF,
             w56 & M128, (w56 >> 128) & 0xFF, (w56 >> 136) & M64, (w56 >> 200) & M32,
             w57 & M32, (w57 >> 32) & M40, (w57 >> 72) & 0xFF, (w57 >> 80) & M80, w57 >> 160,
-            w58 & M32, (w58 >> 32) & M96,
+            w58 & M32, (w58 >> 32) & M80, (w58 >> 112) & M80, w58 >> 192,
         ]
         a0, a1 = (st(pool, s) for s in AGGREGATE_WORDS)
         x = a1 & M128

@@ -44,15 +44,19 @@ __all__ = [
     "OwnableUnauthorizedAccount",
     "Panic",
     "ParameterOutOfBounds",
+    "RebalanceTooSmall",
     "ReserveBelowFloor",
+    "ResidualTooSmall",
     "SafeCastOverflowedUintDowncast",
     "SafeCastOverflowedUintToInt",
     "SeriesKnockedOut",
+    "SeriesNotRetirable",
     "SlippageExceeded",
     "StalePrice",
     "TooManySeries",
     "UnknownSeries",
     "UnsupportedDecimals",
+    "UtilizationCapExceeded",
     "ZeroAddress",
     "ZeroAmount",
     "decode_error",
@@ -237,6 +241,34 @@ class HealthReportTooSoon(ContractError):
 
     fields = ("nextAllowedAt",)
     types = ("uint256",)
+
+
+class RebalanceTooSmall(ContractError):
+    """`RebalanceTooSmall(uint256 notional, uint256 minimum)`."""
+
+    fields = ("notional", "minimum")
+    types = ("uint256", "uint256")
+
+
+class UtilizationCapExceeded(ContractError):
+    """`UtilizationCapExceeded(uint256 utilization, uint256 cap)`."""
+
+    fields = ("utilization", "cap")
+    types = ("uint256", "uint256")
+
+
+class SeriesNotRetirable(ContractError):
+    """`SeriesNotRetirable(address token)`."""
+
+    fields = ("token",)
+    types = ("address",)
+
+
+class ResidualTooSmall(ContractError):
+    """`ResidualTooSmall(uint256 remaining, uint256 minimum)` (`LeveragedToken.redeem`)."""
+
+    fields = ("remaining", "minimum")
+    types = ("uint256", "uint256")
 
 
 class NoUpkeepNeeded(ContractError):

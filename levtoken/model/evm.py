@@ -26,6 +26,11 @@ class Chain:
     events: list[Event]  # what the last successful transaction emitted
     _ev: list[Event]  # what the running transaction has emitted so far
 
+    _in_tx: bool = False
+
+    def _begin_transaction(self) -> None:
+        """Clears transient storage (EIP-1153) at the start of a transaction; the host overrides it."""
+
     def _save(self) -> Any:
         raise NotImplementedError
 
@@ -49,6 +54,10 @@ def tx(method: Callable[Concatenate[H, P], R]) -> Callable[Concatenate[H, P], R]
 
     @wraps(method)
     def transaction(self: H, *args: P.args, **kwargs: P.kwargs) -> R:
+        outer = not self._in_tx
+        if outer:  # a nested call (e.g. a token calling the pool) is part of the same transaction
+            self._begin_transaction()
+            self._in_tx = True
         saved = self._save()
         events: list[Event] = []
         self._ev = events
@@ -57,6 +66,9 @@ def tx(method: Callable[Concatenate[H, P], R]) -> Callable[Concatenate[H, P], R]
         except BaseException:
             self._load(saved)
             raise
+        finally:
+            if outer:
+                self._in_tx = False
         self.events = events
         return result
 

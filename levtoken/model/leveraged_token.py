@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .errors import OnlySeries, ResidualTooSmall
 from .evm import Chain, tx
-from .libraries.series import State
+from .libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY, MIN_BALANCE, State
 from .solidity import abi_uint
 
 
@@ -16,6 +17,7 @@ class LeveragedTokenCalls(Chain):
     `_position`, `_mint_for`, `_redeem_for` and `_rebalance`."""
 
     _position: dict[str, State]
+    _retired: dict[str, State]  # retired series: their tokens still exist (ERC-20 only; the pool refuses them)
 
     if TYPE_CHECKING:  # provided by the pool (declared here for type checkers only: a sibling mixin
         # must not shadow them at run time)
@@ -32,29 +34,43 @@ class LeveragedTokenCalls(Chain):
     def _token(self, token: str) -> State:
         """The series of the token contract at `token`. Not a contract error: there is no such contract
         (the pool's `OnlySeries` cannot be reached through a series token)."""
-        s = self._position.get(token)
+        s = self._position.get(token) or self._retired.get(token)
         if s is None:
             raise ValueError(f"{token} is not a series token of this pool")
         return s
 
+    def _pool_series(self, token: str) -> None:
+        """The pool's `_callerSeries` for a call from the token: `OnlySeries` once the series is retired."""
+        if token not in self._position:
+            raise OnlySeries(token)
+
     @tx
     def mint(self, sender: str, token: str, assets: int, min_tokens: int, receiver: str) -> int:
         """`LeveragedToken.mint(assets, minTokens, receiver)` sent by `sender`: the pool's `mintFor`, then
-        the token mints what it returned. Returns the tokens."""
+        the token mints what it returned (a first mint also locks `LOCKED_SUPPLY` at `LOCK_ADDRESS`). Returns
+        the tokens."""
         s = self._token(token)
-        tokens = self._mint_for(token, s, sender, abi_uint(assets), abi_uint(min_tokens), receiver,
-                                s.ledger.total_supply)
+        self._pool_series(token)
+        supply = s.ledger.total_supply
+        tokens = self._mint_for(token, s, sender, abi_uint(assets), abi_uint(min_tokens), receiver, supply)
+        if supply == 0:
+            s.ledger.mint(LOCK_ADDRESS, LOCKED_SUPPLY)
         s.ledger.mint(receiver, tokens)
         return tokens
 
     @tx
     def redeem(self, sender: str, token: str, tokens: int, min_assets: int, receiver: str) -> int:
         """`LeveragedToken.redeem(tokens, minAssets, receiver)` sent by `sender`: burns first, then the
-        pool's `redeemFor` pays. Returns the assets paid."""
+        pool's `redeemFor` pays (`ResidualTooSmall` for a remainder below `MIN_BALANCE`). Returns the assets
+        paid."""
         s = self._token(token)
         ledger = s.ledger
         supply = ledger.total_supply
         ledger.burn(sender, abi_uint(tokens))
+        remaining = ledger.balance_of(sender)
+        if remaining != 0 and remaining < MIN_BALANCE:
+            raise ResidualTooSmall(remaining, MIN_BALANCE)
+        self._pool_series(token)
         return self._redeem_for(token, s, sender, tokens, abi_uint(min_assets), receiver, supply)
 
     @tx
@@ -62,6 +78,7 @@ class LeveragedTokenCalls(Chain):
         """`LeveragedToken.rebalance()` sent by `sender` (the keeper): the pool's `rebalanceFor`; returns
         the trigger (`Trigger`)."""
         s = self._token(token)
+        self._pool_series(token)
         return self._rebalance(token, s, sender, s.ledger.total_supply)
 
     @tx

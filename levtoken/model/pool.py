@@ -25,6 +25,7 @@ from .base.pool_views import PoolViews
 from .base.reserve_vault import ReserveVault
 from .errors import (
     NoRebalanceTrigger,
+    RebalanceTooSmall,
     ReserveBelowFloor,
     SafeCastOverflowedUintDowncast,
     SeriesKnockedOut,
@@ -52,7 +53,7 @@ __all__ = ["Event", "PoolModel", "bytes32"]
 
 # `ReservePool.Gate`: why a planned rebalance cannot go ahead (OPEN: it can), in the order in which
 # `rebalance()` raises (plain ints, like the other enums on the hot path)
-OPEN, NO_TRIGGER, PAUSED, OVERFLOW, BELOW_FLOOR = 0, 1, 2, 3, 4
+OPEN, NO_TRIGGER, PAUSED, TOO_SMALL, OVERFLOW, BELOW_FLOOR, OVER_CAP = 0, 1, 2, 3, 4, 5, 6
 
 
 class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTokenCalls, MockERC20Calls, MockAggregatorCalls,
@@ -101,6 +102,7 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTok
 
         gross = checked_mul(assets, self._scale)
         fee = fee_of(gross, s.mint_fee)
+        net_before = self._net_exposure(p)  # the settlement changed no exposure
         tokens = Series.mint(s, p, equity, supply, gross - fee, self.now)
         self._commit(s, c0, sx0, p)
         if tokens == 0 or tokens < min_tokens:
@@ -111,6 +113,9 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTok
         r, fl = self._reserve_and_floor(pooled, self._liabilities(p))
         if r < to_int256(fl):
             raise ReserveBelowFloor(r, fl)
+        net = self._net_exposure(p)
+        if self._over_cap(net_before, net, p, r):
+            self._revert_over_cap(net, p, r)
         self._sync_floor(r, fl)
 
         self.asset.transfer_from(self.address, payer, self.address, assets)
@@ -165,18 +170,23 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTok
     def _decide(self, s: State, p: int, equity: int, settled: bool, c0: int = 0,
                 sx0: int = 0) -> tuple[Plan, int, int, int]:
         """`_decide`: the one decision of a rebalance of the series, settled at `p` with `equity` > 0: its
-        plan and whether it may go ahead (`Gate`; for an exposure increase: not paused, no overflow, reserve
-        at or above the floor after the cost, `r` and `fl` then being that reserve and floor). `settled`:
+        plan and whether it may go ahead (`Gate`: a trade of at least the minimum notional; for an exposure
+        increase: not paused, no overflow, reserve at or above the floor after the cost, net exposure within
+        the utilization cap, `r` and `fl` then being that reserve and floor). `settled`:
         whether the series is settled in storage but not yet booked with its old terms (`c0`, `sx0`: a
         rebalance) or not settled (a status view, which settles it in thought)."""
         pl = Series.plan(s, p, equity, self.now)
-        trigger, _, x, x_new, cost = pl
+        trigger, _, x, x_new, cost, notional = pl
         if trigger == NONE:
             return pl, NO_TRIGGER, 0, 0
         increase = x_new > x
         if increase and self.paused:
             return pl, PAUSED, 0, 0
-        if trigger == KNOCK_OUT or not increase:
+        if trigger == KNOCK_OUT:
+            return pl, OPEN, 0, 0
+        if notional < self.min_trade_notional:
+            return pl, TOO_SMALL, 0, 0
+        if not increase:
             return pl, OPEN, 0, 0
         if x_new > U112:
             return pl, OVERFLOW, 0, 0
@@ -186,7 +196,14 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTok
         else:  # settled at p: E0 = equity, P0 = p
             total = self._liabilities_wad2(p) - equity_wad2(s, p) + equity * WAD
         r, fl = self._reserve_and_floor(self.pool_assets, checked_sub(total // WAD, cost))
-        return pl, (BELOW_FLOOR if r < to_int256(fl) else OPEN), r, fl
+        if r < to_int256(fl):
+            return pl, BELOW_FLOOR, r, fl
+        return pl, (OVER_CAP if self._over_cap(self._net_exposure(p), self._net_after(s, p, pl), p, r) else OPEN), r, fl
+
+    def _net_after(self, s: State, p: int, pl: Plan) -> int:
+        """`_netAfter`: net exposure at `p` once the plan's exposure increase is booked."""
+        delta = to_int256(pl[3] - pl[2])
+        return self._net_exposure(p) + (delta if s.is_long else -delta)
 
     def _status(self, s: State, p: int, equity: int) -> int:
         """`_status`, with `equity` = `equity_now(s, p)`: the trigger a rebalance at `p` would fire, `NONE` if
@@ -212,7 +229,7 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTok
         if equity == 0:
             raise NoRebalanceTrigger(0)  # an empty series has nothing to rebalance
         pl, gate, r, fl = self._decide(s, p, equity, True, c0, sx0)
-        trigger, lev_before, x, x_new, cost = pl
+        trigger, lev_before, x, x_new, cost, notional = pl
         if gate == NO_TRIGGER:
             raise NoRebalanceTrigger(lev_before)
         if gate == PAUSED:
@@ -222,10 +239,14 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTok
             self._commit(s, c0, sx0, p)
             self._sync_floor_at(self.pool_assets, p)
             return KNOCK_OUT
+        if gate == TOO_SMALL:
+            raise RebalanceTooSmall(notional, self.min_trade_notional)
         if gate == OVERFLOW:
             raise SafeCastOverflowedUintDowncast(112, x_new)
         if gate == BELOW_FLOOR:
             raise ReserveBelowFloor(r, fl)
+        if gate == OVER_CAP:
+            self._revert_over_cap(self._net_after(s, p, pl), p, r)
 
         new_equity = Series.rebalance(s, pl, equity, self.now)
         self._commit(s, c0, sx0, p)

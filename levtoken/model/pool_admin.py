@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .base.reserve_book import ReserveBook
-from .errors import TooManySeries
+from .errors import SeriesNotRetirable, TooManySeries
 from .evm import tx
 from .interfaces import PARAM_NAMES, as_series_params
 from .libraries import series as Series
@@ -21,7 +21,10 @@ from .libraries.pool_bounds import (
     MAX_HEALTH_INTERVAL,
     MAX_KEEPER_REWARD,
     MAX_KEEPER_REWARD_DAILY,
+    MAX_MIN_TRADE_NOTIONAL,
     MAX_PRICE_AGE,
+    MAX_UTILIZATION_CAP,
+    MIN_UTILIZATION_CAP,
     MIN_FLOOR_RATIO,
     MIN_HEALTH_INTERVAL,
     MIN_PRICE_AGE,
@@ -115,6 +118,37 @@ class PoolAdmin(ReserveBook):
         self.keeper_reward_daily_cap = daily_cap
         self._param_event("keeperReward", reward)
         self._param_event("keeperRewardDailyCap", daily_cap)
+
+    @tx
+    def set_max_utilization(self, sender: str, cap: int) -> None:
+        """`setMaxUtilization(cap)` (10%..1,000x)."""
+        self._only_owner(sender)
+        check_bounds("maxUtilization", abi_uint(cap), MIN_UTILIZATION_CAP, MAX_UTILIZATION_CAP)
+        self.max_utilization = cap
+        self._param_event("maxUtilization", cap)
+
+    @tx
+    def set_min_trade_notional(self, sender: str, notional: int) -> None:
+        """`setMinTradeNotional(notional)` (WAD value, at most 10 units)."""
+        self._only_owner(sender)
+        check_bounds("minTradeNotional", abi_uint(notional), 0, MAX_MIN_TRADE_NOTIONAL)
+        self.min_trade_notional = notional
+        self._param_event("minTradeNotional", notional)
+
+    @tx
+    def retire_series(self, sender: str, token: str) -> None:
+        """`retireSeries(token)`: a knocked-out series leaves the book; the last series takes its place."""
+        self._only_owner(sender)
+        s = self._series_of(token)
+        if not s.knocked_out:
+            raise SeriesNotRetirable(token)
+        book = self._book
+        i = book.index(s)
+        book[i] = book[-1]
+        book.pop()
+        del self._position[token]
+        self._retired[token] = s
+        self._ev.append(("SeriesRetired", {"token": token}))
 
     def _param_event(self, name: str, value: int) -> None:
         self._ev.append(("ParametersUpdated",

@@ -11,7 +11,11 @@ from ..libraries.pool_bounds import (  # noqa: F401  (the pool's public constant
     MAX_HEALTH_INTERVAL,
     MAX_KEEPER_REWARD,
     MAX_KEEPER_REWARD_DAILY,
+    MAX_MIN_TRADE_NOTIONAL,
     MAX_PRICE_AGE,
+    DEFAULT_UTILIZATION_CAP,
+    MAX_UTILIZATION_CAP,
+    MIN_UTILIZATION_CAP,
     MIN_FLOOR_RATIO,
     MIN_HEALTH_INTERVAL,
     MIN_PRICE_AGE,
@@ -40,6 +44,8 @@ class PoolParameters(Ownable2Step, Pausable, ReserveBook):
         self.floor_ratio = WAD // 10
         self.max_price_age = 3_600
         self.health_interval = 3_600
+        self.max_utilization = DEFAULT_UTILIZATION_CAP
+        self.min_trade_notional = WAD
 
     @tx
     def pause(self, sender: str) -> None:

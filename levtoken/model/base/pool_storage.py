@@ -21,6 +21,7 @@ class PoolStorage(Chain):
     # the book: `Series.State[MAX_SERIES] _book` holds len(_book) series (`_seriesCount`, uint8)
     _book: list[State]
     _position: dict[str, State]  # token -> its series (the contract keeps index + 1; 0 = not a series)
+    _retired: dict[str, State]  # not storage: the retired series' tokens, whose ERC-20 ledgers live on
     # pool word 1: read by every operation
     pool_assets: int  # `_poolAssets`, uint128 asset units
     floor_ratio: int  # uint64 WAD
@@ -31,9 +32,13 @@ class PoolStorage(Chain):
     floor_breached: bool
     keeper_reward: int  # uint80 asset units
     keeper_reward_daily_cap: int  # uint96 asset units
-    # pool word 3
+    # pool word 3: read by mints, rebalances and LP withdrawals
     _reward_day: int  # uint32
-    _reward_paid_today: int  # uint96
+    _reward_paid_today: int  # uint80
+    max_utilization: int  # uint80 WAD (the utilization cap u)
+    min_trade_notional: int  # uint64 WAD value
+    # transient (EIP-1153): cleared at the start of every transaction (`evm.tx`), journaled like storage
+    _keeper_paid: bool
     # liabilities and net exposure of all series, kept incrementally (two words)
     _aggregates: liabilities.State
     # inherited or foreign state the journal covers (see the module notes)
@@ -47,6 +52,7 @@ class PoolStorage(Chain):
         """Every variable at zero (the pool at `address` is its own LP share token)."""
         self._book = []
         self._position = {}
+        self._retired = {}
         self.pool_assets = 0
         self.floor_ratio = 0
         self.max_price_age = 0
@@ -57,30 +63,37 @@ class PoolStorage(Chain):
         self.keeper_reward_daily_cap = 0
         self._reward_day = 0
         self._reward_paid_today = 0
+        self.max_utilization = 0
+        self.min_trade_notional = 0
+        self._keeper_paid = False
         self._aggregates = liabilities.State()
         self.paused = False
         self.lp = Ledger(address)
+
+    def _begin_transaction(self) -> None:
+        self._keeper_paid = False
 
     def _save(self) -> tuple[Any, ...]:
         book = self._book
         return (
             self.pool_assets, self.floor_ratio, self.max_price_age, self.health_interval,
             self.last_health_report, self.floor_breached, self.keeper_reward, self.keeper_reward_daily_cap,
-            self._reward_day, self._reward_paid_today, self.paused, self.owner, self.pending_owner,
-            len(book), [s.save() for s in book], self.asset.save(), self.lp.save(), self._aggregates.save(),
+            self._reward_day, self._reward_paid_today, self.max_utilization, self.min_trade_notional,
+            self._keeper_paid, self.paused, self.owner, self.pending_owner,
+            list(book), [s.save() for s in book], self.asset.save(), self.lp.save(), self._aggregates.save(),
         )
 
     def _load(self, saved: tuple[Any, ...]) -> None:
         (self.pool_assets, self.floor_ratio, self.max_price_age, self.health_interval,
          self.last_health_report, self.floor_breached, self.keeper_reward, self.keeper_reward_daily_cap,
-         self._reward_day, self._reward_paid_today, self.paused, self.owner, self.pending_owner,
-         n, series, asset, lp, aggregates) = saved
-        book = self._book
-        for s in book[n:]:
-            del self._position[s.token]
-        del book[n:]
+         self._reward_day, self._reward_paid_today, self.max_utilization, self.min_trade_notional,
+         self._keeper_paid, self.paused, self.owner, self.pending_owner,
+         book, series, asset, lp, aggregates) = saved
+        self._book[:] = book  # creation appends, retirement moves and removes: the list itself is restored
+        self._position.clear()
         for s, state in zip(book, series):
             s.load(state)
+            self._position[s.token] = s
         self.asset.load(asset)
         self.lp.load(lp)
         self._aggregates.load(aggregates)

@@ -10,7 +10,7 @@ nothing.
 
 from __future__ import annotations
 
-from ..errors import UnknownSeries, UnsupportedDecimals
+from ..errors import UnknownSeries, UnsupportedDecimals, UtilizationCapExceeded
 from ..libraries import liabilities as agg
 from ..libraries.series import State, equity_wad2, settle, terms
 from ..libraries.series_math import WAD
@@ -81,13 +81,7 @@ class ReserveBook(OracleReader):
         r, fl = self._reserve_and_floor(self.pool_assets, total)
         net = self._net_exposure(p)
         coverage = INT256_MAX if total == 0 else sdiv(r * WAD, to_int256(total))
-        abs_net = -net if net < 0 else net
-        if abs_net == 0:
-            utilization = 0
-        elif r <= 0:
-            utilization = UINT256_MAX
-        else:
-            utilization = mul_div(mul_div(abs_net, p, WAD), WAD, r)
+        utilization = self._utilization(net, p, r)
         self.last_health_report = self.now & U40
         self._sync_floor(r, fl)
         self._ev.append(("ReserveHealth", {"reserve": r, "liabilities": total, "coverage": coverage,
@@ -95,6 +89,31 @@ class ReserveBook(OracleReader):
                                            "netExposure": net, "price": p}))
 
     # =============================================================== valuation
+
+    @staticmethod
+    def _utilization(net: int, p: int, r: int) -> int:
+        """`_utilization`: |net|·p / r (WAD, rounded down); the maximum when r <= 0 and there is exposure."""
+        abs_net = -net if net < 0 else net
+        if abs_net == 0:
+            return 0
+        if r <= 0:
+            return UINT256_MAX
+        return mul_div(mul_div(abs_net, p, WAD), WAD, r)
+
+    def _over_cap(self, net_before: int, net_after: int, p: int, r: int) -> bool:
+        """`_overCap`: whether moving net exposure from `net_before` to `net_after` breaks the utilization
+        cap at `p` with reserve `r`: only a move that raises |net| can (|net_after|·p rounded up against
+        u·r rounded down; always when r <= 0)."""
+        abs_after = -net_after if net_after < 0 else net_after
+        if abs_after <= (-net_before if net_before < 0 else net_before):
+            return False
+        if r <= 0:
+            return True
+        return mul_div(abs_after, p, WAD, True) > mul_div(r, self.max_utilization, WAD)
+
+    def _revert_over_cap(self, net: int, p: int, r: int) -> None:
+        """`_revertOverCap`."""
+        raise UtilizationCapExceeded(self._utilization(net, p, r), self.max_utilization)
 
     def _liabilities(self, p: int) -> int:
         """`_liabilities`: Σ max(0, E_i(p)) before accrued streaming fees, WAD rounded down."""
@@ -149,9 +168,10 @@ class ReserveBook(OracleReader):
 
     def _take_keeper_reward(self, r: int, fl: int) -> int:
         """`_takeKeeperReward`: the reward due now (asset units, 0 if none), within what is left of today's
-        cap and only if paying it keeps the reserve `r` at or above the floor `fl`; records it."""
+        cap, at most once per transaction, and only if paying it keeps the reserve `r` at or above the floor
+        `fl`; records it."""
         reward = self.keeper_reward
-        if reward == 0:
+        if reward == 0 or self._keeper_paid:
             return 0
         day = self.now // DAY
         paid = self._reward_paid_today if self._reward_day == day else 0
@@ -164,6 +184,7 @@ class ReserveBook(OracleReader):
             return 0
         self._reward_day = day & U32
         self._reward_paid_today = paid + reward
+        self._keeper_paid = True
         return reward
 
     def _health_due(self) -> bool:

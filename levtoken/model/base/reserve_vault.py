@@ -9,8 +9,10 @@ from ..errors import ZeroAmount
 from ..evm import tx
 from ..oz.erc20 import ZERO_ADDRESS
 from ..oz.erc4626 import ERC4626
+from ..oz.math import mul_div
 from ..oz.safe_cast import to_int256, to_uint128
 from ..solidity import U128, abi_uint, checked_add, checked_sub
+from ..libraries.series_math import WAD
 from .pool_parameters import PoolParameters
 
 
@@ -102,10 +104,13 @@ class ReserveVault(ERC4626, PoolParameters):
         return ok and self._reserve_at(p) >= 0
 
     def _withdrawable(self) -> int:
-        """`_withdrawable`: max(0, R - floor) in asset units; 0 if the oracle is unusable."""
+        """`_withdrawable`: the reserve above both the floor and what the utilization cap needs
+        (ceil(ceil(|net|·p)/u)), asset units rounded down; 0 if the oracle is unusable."""
         ok, p = self._price_usable()
         if not ok:
             return 0
         r, fl = self._reserve_and_floor(self.pool_assets, self._liabilities(p))
-        room = r - to_int256(fl)
+        net = self._net_exposure(p)
+        needed = mul_div(mul_div(-net if net < 0 else net, p, WAD, True), WAD, self.max_utilization, True)
+        room = r - to_int256(max(fl, needed))
         return 0 if room <= 0 else room // self._scale

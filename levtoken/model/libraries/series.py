@@ -26,6 +26,7 @@ from .series_math import (
     equity_at,
     exposure_for,
     leverage,
+    notional,
     scale_exposure,
     spread_cost,
     streaming_fee,
@@ -41,6 +42,9 @@ MIN_FALLBACK = 3_600  # fallback interval bounds (0 disables the trigger)
 MAX_FALLBACK = 7 * 86_400
 MIN_INITIAL_NAV = 10**15  # initial NAV per token bounds (WAD)
 MAX_INITIAL_NAV = 10**24
+LOCKED_SUPPLY = 10**9  # tokens a first mint locks forever (SPEC "Minimum sizes")
+MIN_BALANCE = 10**9  # smallest balance a redeem may leave its holder (0 is always allowed)
+LOCK_ADDRESS = "0x000000000000000000000000000000000000dEaD"  # holder of the locked supply
 
 
 @dataclass(slots=True, eq=False, kw_only=True)
@@ -93,9 +97,10 @@ class State:
 
 
 # `Series.Plan`: what a rebalance at one price would do, as a plain tuple (no object per call):
-# (trigger, leverageBefore, exposureBefore, exposureAfter, cost). `trigger` is NONE when no trigger holds
-# (exposureAfter and cost are then 0) and KNOCK_OUT when the spread cost would take all the equity.
-Plan = tuple[int, int, int, int, int]
+# (trigger, leverageBefore, exposureBefore, exposureAfter, cost, notional). `trigger` is NONE when no trigger
+# holds (exposureAfter, cost and notional are then 0) and KNOCK_OUT when the spread cost would take all the
+# equity; notional = |exposureAfter - exposureBefore|·p rounded down.
+Plan = tuple[int, int, int, int, int, int]
 
 
 # ----------------------------------------------------------------------------- valuation and settlement
@@ -162,8 +167,11 @@ def nav(s: State, equity: int, supply: int) -> int:
 
 def mint(s: State, p: int, equity: int, supply: int, net: int, now: int) -> int:
     """`Series.mint`: adds `net` (WAD, after the fee) to the settled series; exposure scaled so leverage is
-    unchanged (a first mint sets it at target, which counts as a rebalance). Returns the tokens."""
+    unchanged (a first mint sets it at target, which counts as a rebalance). Returns the receiver's tokens:
+    on a first mint, less the `LOCKED_SUPPLY` the token locks (0 if the net amount buys no more)."""
     tokens = tokens_for_mint(net, supply, equity, s.initial_nav if supply == 0 else 0)
+    if supply == 0:
+        tokens = tokens - LOCKED_SUPPLY if tokens > LOCKED_SUPPLY else 0
     new_equity = checked_add(equity, net)
     if supply == 0:
         s.exposure = to_uint112(exposure_for(s.target_leverage, net, p))
@@ -199,10 +207,11 @@ def plan(s: State, p: int, equity: int, now: int) -> Plan:
     lev = leverage(x, p, equity)
     trigger = trigger_at(s, lev, now)
     if trigger == NONE:
-        return NONE, lev, x, 0, 0
+        return NONE, lev, x, 0, 0, 0
     x_new = exposure_for(s.target_leverage, equity, p)
-    cost = spread_cost(x_new - x if x_new > x else x - x_new, p, s.spread)
-    return (KNOCK_OUT if cost >= equity else trigger), lev, x, x_new, cost
+    traded = x_new - x if x_new > x else x - x_new
+    cost = spread_cost(traded, p, s.spread)
+    return (KNOCK_OUT if cost >= equity else trigger), lev, x, x_new, cost, notional(traded, p)
 
 
 def rebalance(s: State, pl: Plan, equity: int, now: int) -> int:

@@ -79,6 +79,11 @@ def exposure_for(target_leverage: int, equity: int, price: int) -> int:
     return mul_div(target_leverage, equity, price)
 
 
+def notional(traded: int, price: int) -> int:
+    """`SeriesMath.notional`: floor(traded*price), WAD value (a trade must reach the minimum in full)."""
+    return traded * price // WAD
+
+
 def spread_cost(traded: int, price: int, spread: int) -> int:
     """`SeriesMath.spreadCost`: ceil(ceil(traded*price/WAD)*spread/WAD)."""
     if spread == 0 or traded == 0:
