@@ -161,6 +161,10 @@ class PoolConfig(_Strict):
     health_interval: int = Field(3600, ge=300, le=86_400, description="seconds")
     keeper_reward: Decimal = Field(Decimal(0), ge=0, description="asset units per rebalance")
     keeper_reward_daily_cap: Decimal = Field(Decimal(0), ge=0, description="asset units per UTC day")
+    max_utilization: Decimal = Field(Decimal(5), ge=Decimal("0.1"), le=1000,
+                                     description="utilization cap u: |net exposure|*P <= u*reserve")
+    min_trade_notional: Decimal = Field(Decimal(1), ge=0, le=10,
+                                        description="smallest rebalance trade, in asset units of value")
 
     @model_validator(mode="after")
     def _cap_covers_reward(self) -> PoolConfig:
@@ -438,6 +442,8 @@ _HINTS = {
     "health_interval": "seconds, e.g. 3600",
     "keeper_reward": "asset units, e.g. 5",
     "keeper_reward_daily_cap": "asset units, e.g. 50",
+    "max_utilization": "a plain multiple of the reserve, e.g. 5",
+    "min_trade_notional": "asset units of value, e.g. 1",
     "symbol": "e.g. ETH3L",
     "name": "e.g. ETH 3x Long",
     "initial_nav": "NAV per token in asset units, e.g. 100",

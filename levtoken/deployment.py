@@ -455,6 +455,9 @@ def _pool_checks(deployment: Deployment, config: DeploymentConfig, path: Path) -
         ("keeper_reward", int(pool.keeperReward()), to_units(p.keeper_reward, decimals), in_asset, "setKeeperReward"),
         ("keeper_reward_daily_cap", int(pool.keeperRewardDailyCap()), to_units(p.keeper_reward_daily_cap, decimals),
          in_asset, "setKeeperReward"),
+        ("max_utilization", int(pool.maxUtilization()), to_wad(p.max_utilization), from_wad, "setMaxUtilization"),
+        ("min_trade_notional", int(pool.minTradeNotional()), to_wad(p.min_trade_notional), from_wad,
+         "setMinTradeNotional"),
     )
     return [*(_Check(f"pool.{key}", actual, getattr(p, key), _fixed(f"pool.{key}", _move(path)))
               for key, actual in (("name", pool.name()), ("symbol", pool.symbol()))),
@@ -511,3 +514,7 @@ def _apply_pool_params(pool, config: DeploymentConfig, asset_decimals: int, send
     cap = to_units(p.keeper_reward_daily_cap, asset_decimals)
     if (reward, cap) != (pool.keeperReward(), pool.keeperRewardDailyCap()):
         pool.setKeeperReward(reward, cap, sender=sender)
+    if to_wad(p.max_utilization) != pool.maxUtilization():
+        pool.setMaxUtilization(to_wad(p.max_utilization), sender=sender)
+    if to_wad(p.min_trade_notional) != pool.minTradeNotional():
+        pool.setMinTradeNotional(to_wad(p.min_trade_notional), sender=sender)

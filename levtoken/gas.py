@@ -172,7 +172,8 @@ def _measure_rebalances(bench: _Bench) -> None:
                  bench.rebalance("ETH3L", TRIGGER_DRIFT), BUDGET_REBALANCE)
     bench.record("rebalance, Drift (ETH3S)", bench.rebalance("ETH3S", TRIGGER_DRIFT), BUDGET_REBALANCE)
     bench.warp(86_400)
-    bench.set_price(2300)  # same answer, fresh timestamp: not stale
+    bench.set_price(2310)  # +0.4%: inside the band, and a real trade (a Fallback at target trades nothing
+    # and reverts RebalanceTooSmall)
     bench.record("rebalance, Fallback (ETH3L, in band, 24 h later)",
                  bench.rebalance("ETH3L", TRIGGER_FALLBACK), BUDGET_REBALANCE)
     bench.rebalance("ETH3S", TRIGGER_FALLBACK)  # both series start the next phase freshly rebalanced

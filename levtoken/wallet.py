@@ -50,6 +50,7 @@ from levtoken import reverts
 from levtoken.accounts import UnsafeAccountError, check_account
 from levtoken.config import is_local_network
 from levtoken.deployment import DEFAULT_MANIFEST_DIR, Deployment, attach
+from levtoken.model.libraries.series import LOCKED_SUPPLY
 from levtoken.units import MAX_UINT256, WAD, AmountError, from_units, from_wad, parse_decimal, parse_units
 
 log = logging.getLogger(__name__)
@@ -515,9 +516,11 @@ class Wallet:
         fee = _ceil_div(gross * params.mintFee, WAD)
         net = gross - fee
         problems, notes = [], []
-        if supply == 0:
-            expected = net * WAD // state.initialNav
-            notes.append(f"first mint of {name}: NAV starts at {from_wad(state.initialNav)}")
+        if supply == 0:  # `Series.mint`: a first mint also buys the LOCKED_SUPPLY the token locks for good
+            bought = net * WAD // state.initialNav
+            expected = bought - LOCKED_SUPPLY if bought > LOCKED_SUPPLY else 0
+            notes.append(f"first mint of {name}: NAV starts at {from_wad(state.initialNav)}; "
+                         f"{from_wad(LOCKED_SUPPLY)} {name} of it are locked forever")
         elif equity == 0:
             expected = 0
         else:

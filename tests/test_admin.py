@@ -385,3 +385,21 @@ def test_hard_bounds_are_the_documented_ones(pool, oracle):
     assert (pool.MIN_HEALTH_INTERVAL(), pool.MAX_HEALTH_INTERVAL()) == (300, 86_400)
     assert (pool.MIN_INITIAL_NAV(), pool.MAX_INITIAL_NAV()) == (WAD // 1000, 10**6 * WAD)
     assert (pool.MAX_KEEPER_REWARD(), pool.MAX_KEEPER_REWARD_DAILY()) == (1_000 * WAD, 100_000 * WAD)
+
+
+# --------------------------------------------------------------------------- minimum trade notional
+
+
+def test_min_trade_notional_defaults_to_one_unit_is_bounded_and_emits(pool, owner, stranger):
+    assert pool.minTradeNotional() == WAD
+    assert pool.MAX_MIN_TRADE_NOTIONAL() == 10 * WAD
+    receipt = pool.setMinTradeNotional(0, sender=owner)  # 0: any trade counts (the rebalance still needs a trigger)
+    ev = only_event(receipt, pool.ParametersUpdated)
+    assert (ev.target, ev.parameter, ev.value) == (pool.address, b32("minTradeNotional"), 0)
+    pool.setMinTradeNotional(10 * WAD, sender=owner)
+    assert pool.minTradeNotional() == 10 * WAD
+    with reverts_with(pool.ParameterOutOfBounds, parameter=b32("minTradeNotional"), value=10 * WAD + 1, min=0,
+                      max=10 * WAD):
+        pool.setMinTradeNotional(10 * WAD + 1, sender=owner)
+    with reverts_with(pool.OwnableUnauthorizedAccount, account=stranger.address):
+        pool.setMinTradeNotional(0, sender=stranger)

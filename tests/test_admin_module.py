@@ -78,12 +78,15 @@ def test_owner_check_runs_in_the_pool_before_the_module(pool, stranger):
     lambda m, t: m.setMaxPriceAge(600),
     lambda m, t: m.setHealthInterval(600),
     lambda m, t: m.setKeeperReward(0, 0),
+    lambda m, t: m.setMaxUtilization(WAD),
+    lambda m, t: m.setMinTradeNotional(0),
+    lambda m, t: m.retireSeries(t),
 ], ids=["createSeries", "setSeriesParams", "setFloorRatio", "setMaxPriceAge", "setHealthInterval",
-        "setKeeperReward"])
+        "setKeeperReward", "setMaxUtilization", "setMinTradeNotional", "retireSeries"])
 def test_every_admin_function_called_on_the_module_itself_reverts_NotDelegated(module, eth3l, stranger, call):
     bound = type("Bound", (), {})()
     for name in ("createSeries", "setSeriesParams", "setFloorRatio", "setMaxPriceAge", "setHealthInterval",
-                 "setKeeperReward"):
+                 "setKeeperReward", "setMaxUtilization", "setMinTradeNotional", "retireSeries"):
         method = getattr(module, name)
         setattr(bound, name, lambda *a, _m=method: _m(*a, sender=stranger))
     with reverts_with(module.NotDelegated):

@@ -39,6 +39,22 @@ def test_transaction_commits_and_call_reads_it(backend):
     assert _balance(backend, token, a) == 123
 
 
+# Runtime code: without calldata, sstore(0, tload(0)) then tstore(0, 1); with calldata, return sload(0).
+# Slot 0 stays 0 as long as every transaction starts with empty transient storage.
+_TRANSIENT_PROBE = bytes.fromhex("6016600a5f3960165ff3" + "36600d575f5c5f5560015f5d005b5f545f5260205ff3")
+
+
+def test_every_transaction_and_call_starts_with_empty_transient_storage(backend):
+    """EIP-1153: transient storage lasts one transaction. pyrevm keeps it between message calls unless
+    the backend clears it; the pool's one-keeper-reward-per-call flag depends on it."""
+    probe = backend.deploy(backend.accounts[0], _TRANSIENT_PROBE)
+    a = backend.accounts[0]
+    for _ in range(2):
+        assert backend.transact(a, probe, b"").success
+        assert backend.transact_fast(a, probe, b"")[0]
+        assert int.from_bytes(backend.call(probe, b"\x01"), "big") == 0
+
+
 def test_revert_returns_the_custom_error_and_commits_nothing(backend):
     token = _token(backend)
     a, b = backend.accounts[:2]

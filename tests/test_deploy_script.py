@@ -183,6 +183,8 @@ DIFFERENCES = [  # a config change, the field it names, the on-chain value and t
     ({"pool": {"max_price_age": 7200}}, "pool.max_price_age", "3600", "7200"),
     ({"pool": {"health_interval": 600}}, "pool.health_interval", "3600", "600"),
     ({"pool": {"keeper_reward_daily_cap": "50"}}, "pool.keeper_reward_daily_cap", "0", "50"),
+    ({"pool": {"max_utilization": "3"}}, "pool.max_utilization", "5", "3"),
+    ({"pool": {"min_trade_notional": "2.5"}}, "pool.min_trade_notional", "1", "2.5"),
     ({"pool": {"name": "other reserve"}}, "pool.name", "levtoken ETH reserve", "other reserve"),
     ({"pool": {"symbol": "rX"}}, "pool.symbol", "rETH-USDC", "rX"),
     ({"series0": {"target_leverage": "3.2"}}, "series[0].target_leverage", "3", "3.2"),

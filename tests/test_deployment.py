@@ -60,10 +60,12 @@ def test_manifest_of_another_chain_is_not_reused(owner, tmp_path):
 
 def test_pool_parameters_from_config_are_applied(owner, tmp_path):
     raw = eth_preset().model_dump(mode="json")
-    raw["pool"].update(floor_ratio="0.2", max_price_age=7200, keeper_reward=5, keeper_reward_daily_cap=50)
+    raw["pool"].update(floor_ratio="0.2", max_price_age=7200, keeper_reward=5, keeper_reward_daily_cap=50,
+                       max_utilization="2.5", min_trade_notional="0.5")
     d = deploy(DeploymentConfig.model_validate(raw), owner, manifest_dir=tmp_path)
     assert d.pool.floorRatio() == 2 * WAD // 10
     assert d.pool.maxPriceAge() == 7200
+    assert (d.pool.maxUtilization(), d.pool.minTradeNotional()) == (25 * WAD // 10, WAD // 2)
     assert (d.pool.keeperReward(), d.pool.keeperRewardDailyCap()) == (5_000_000, 50_000_000)
 
 

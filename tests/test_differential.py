@@ -91,8 +91,10 @@ def test_a_fee_rounded_the_wrong_way_is_caught_by_the_events(anvil_harness, monk
 
     monkeypatch.setattr(pool_model, "fee_of", lambda amount, rate: amount * rate // 10**18)
     anvil_harness.reset()
+    # a fixed program that reaches a redeem whose fee is not exact (seeds 0-2 of 400 steps do not since the
+    # utilization cap and the minimum sizes changed which operations succeed)
     with pytest.raises(Divergence, match="events differ"):
-        anvil_harness.run(program(0, 400))
+        anvil_harness.run(program(3, 400))
 
 
 def test_the_model_raises_what_the_contract_reverts_with_when_two_checks_fail():

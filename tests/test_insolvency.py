@@ -2,8 +2,8 @@
 fraction poolAssets/liabilities of its claim, whoever redeems first and whatever the series; LP deposits
 stop while shares exist; `fundReserve` recapitalises.
 
-Scenario: LP 150 USDC; alice ETH3L 600 (6 tokens), bob ETH3L 400 (4 tokens), keeper ETH3S 200 (2 tokens)
-at 2,000: x_L = 1.5 ETH, x_S = 0.3 ETH, poolAssets 1,350. At 2,213.37 the holders' net 1.2 ETH long has
+Scenario: LP 150 USDC; alice ETH3L 600 (6 tokens, less the LOCKED_SUPPLY her first mint locks), bob ETH3L
+400 (4 tokens), keeper ETH3S 200 (2 tokens, less the locked supply) at 2,000: x_L = 1.5 ETH, x_S = 0.3 ETH, poolAssets 1,350. At 2,213.37 the holders' net 1.2 ETH long has
 gained more than the reserve: liabilities 1,456.044, reserve -106.044.
 """
 
@@ -11,6 +11,7 @@ import pytest
 from conftest import USDC, WAD, build_system, set_price
 
 from helpers import UINT256_MAX, equity_at, floor_of, mul_div, only_event, oz_to_shares, reverts_with
+from levtoken.model.libraries.series import LOCKED_SUPPLY
 
 SCALE = 10**12
 P0 = 2_000 * WAD
@@ -21,6 +22,10 @@ POOLED = 1_350 * USDC
 E_L = equity_at(1_000 * WAD, X_L, P0, P1, True)
 E_S = equity_at(200 * WAD, X_S, P0, P1, False)
 LIABILITIES = E_L + E_S
+A = 6 * WAD - LOCKED_SUPPLY  # alice's long tokens (her mint was the series' first)
+K = 2 * WAD - LOCKED_SUPPLY  # the keeper's short tokens (likewise)
+GROSS_A = A * E_L // (10 * WAD)  # alice's claim: her share of the 10-token long supply
+GROSS_K = K * E_S // (2 * WAD)
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +64,10 @@ def test_adverse_move_makes_reserve_negative_and_lp_side_closed(insolvent, lp):
 
 def test_same_series_holders_redeeming_in_turn_get_the_same_fraction(insolvent, alice, bob):
     asset, _, pool, long_, _ = insolvent
-    gross_a = 6 * WAD * E_L // (10 * WAD)
+    gross_a = GROSS_A
     want_a = _payout(gross_a, POOLED, LIABILITIES)
     before = asset.balanceOf(alice)
-    receipt = long_.redeem(6 * WAD, 0, alice, sender=alice)
+    receipt = long_.redeem(A, 0, alice, sender=alice)
     assert asset.balanceOf(alice) - before == want_a
     assert only_event(receipt, pool.Redeemed).assets == want_a
     assert want_a < gross_a // SCALE  # a haircut, not the full claim
@@ -71,49 +76,52 @@ def test_same_series_holders_redeeming_in_turn_get_the_same_fraction(insolvent, 
     assert pool.poolAssets() == pooled
     assert pool.liabilities() == LIABILITIES - gross_a
 
-    gross_b = E_L - gross_a  # bob's 4 tokens are the whole remaining supply
+    # bob's 4 tokens and the locked supply are what is left of the long series
+    gross_b = 4 * WAD * (E_L - gross_a) // (4 * WAD + LOCKED_SUPPLY)
     want_b = _payout(gross_b, pooled, LIABILITIES - gross_a)
     before = asset.balanceOf(bob)
     long_.redeem(4 * WAD, 0, bob, sender=bob)
     assert asset.balanceOf(bob) - before == want_b
     # same fraction poolAssets/liabilities as alice: within 1 unit of the asset of the first-seen fraction
     assert abs(want_b - _payout(gross_b, POOLED, LIABILITIES)) <= 1
-    assert abs(want_b * gross_a - want_a * gross_b) <= max(gross_a, gross_b)
-    assert long_.totalSupply() == 0
+    # cross-multiplied: each payout is floored to whole asset units once, so they differ by under one unit
+    # each from the exact fraction (bob's fraction is not rounded against him: alice's floor left more behind)
+    assert abs(want_b * gross_a - want_a * gross_b) <= gross_a + gross_b
+    assert long_.totalSupply() == LOCKED_SUPPLY  # the locked supply never leaves
 
 
 def test_other_series_holder_gets_the_same_fraction(insolvent, alice, bob, keeper):
     asset, _, pool, long_, short = insolvent
-    paid_a = long_.redeem(6 * WAD, 0, alice, sender=alice).return_value
-    gross_a = 6 * WAD * E_L // (10 * WAD)
-    assert paid_a == _payout(gross_a, POOLED, LIABILITIES)
+    paid_a = long_.redeem(A, 0, alice, sender=alice).return_value
+    assert paid_a == _payout(GROSS_A, POOLED, LIABILITIES)
     long_.redeem(4 * WAD, 0, bob, sender=bob)
     pooled = pool.poolAssets()
-    assert pool.liabilities() == E_S
+    locked_long = pool.equityOf(long_)  # the locked supply's equity stays a liability
+    assert 0 < locked_long == (E_L - GROSS_A) - 4 * WAD * (E_L - GROSS_A) // (4 * WAD + LOCKED_SUPPLY)
+    assert pool.liabilities() == E_S + locked_long
 
     before = asset.balanceOf(keeper)
-    short.redeem(2 * WAD, 0, keeper, sender=keeper)
+    short.redeem(K, 0, keeper, sender=keeper)
     paid_k = asset.balanceOf(keeper) - before
-    assert paid_k == _payout(E_S, pooled, E_S)
-    assert abs(paid_k - _payout(E_S, POOLED, LIABILITIES)) <= 1
-    # everything is paid out: holders shared the deficit, the LPs' capital is gone
-    assert pool.liabilities() == 0
-    assert pool.poolAssets() == pooled - paid_k == 0  # the last claim takes what is left
-    assert pool.totalAssets() == pool.poolAssets()
+    assert paid_k == _payout(GROSS_K, pooled, E_S + locked_long)
+    assert abs(paid_k - _payout(GROSS_K, POOLED, LIABILITIES)) <= 1
+    # everything but the locked supplies' dust is paid out: holders shared the deficit, the LPs' capital is gone
+    assert pool.liabilities() == locked_long + (E_S - GROSS_K)
+    assert pool.poolAssets() == pooled - paid_k
+    assert pool.reserve() == pool.poolAssets() * SCALE - pool.liabilities()
 
 
 def test_short_holder_redeeming_first_gets_the_same_fraction_as_later_long_holders(insolvent, alice, keeper):
     asset, _, pool, long_, short = insolvent
     before = asset.balanceOf(keeper)
-    short.redeem(2 * WAD, 0, keeper, sender=keeper)
+    short.redeem(K, 0, keeper, sender=keeper)
     paid_k = asset.balanceOf(keeper) - before
-    assert paid_k == _payout(E_S, POOLED, LIABILITIES)
+    assert paid_k == _payout(GROSS_K, POOLED, LIABILITIES)
     before = asset.balanceOf(alice)
-    long_.redeem(6 * WAD, 0, alice, sender=alice)
-    gross_a = 6 * WAD * E_L // (10 * WAD)
+    long_.redeem(A, 0, alice, sender=alice)
     paid_a = asset.balanceOf(alice) - before
-    assert paid_a == _payout(gross_a, POOLED - paid_k, LIABILITIES - E_S)
-    assert abs(paid_a - _payout(gross_a, POOLED, LIABILITIES)) <= 1
+    assert paid_a == _payout(GROSS_A, POOLED - paid_k, LIABILITIES - GROSS_K)
+    assert abs(paid_a - _payout(GROSS_A, POOLED, LIABILITIES)) <= 1
 
 
 def test_mint_reverts_while_insolvent(insolvent, alice, keeper):
@@ -140,9 +148,9 @@ def test_fund_reserve_recapitalises(insolvent, lp, alice):
     assert pool.floorBreached() is False
 
     # claims are paid in full again
-    gross_a = 6 * WAD * E_L // (10 * WAD)
+    gross_a = GROSS_A
     before = asset.balanceOf(alice)
-    long_.redeem(6 * WAD, 0, alice, sender=alice)
+    long_.redeem(A, 0, alice, sender=alice)
     assert asset.balanceOf(alice) - before == gross_a // SCALE
 
     # and LPs can deposit at the recapitalised share price

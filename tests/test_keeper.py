@@ -171,6 +171,13 @@ def test_performs_the_fallback_after_24_hours_of_chain_time(minted, owner, new_k
 
     warp(900)
     set_price(oracle, 2_000, owner)
+    # 24 h have passed, but at the price of the last rebalance both series are at target: the Fallback would
+    # trade nothing (below the minimum notional), so it is not flagged and the keeper sends nothing
+    assert long_.rebalanceStatus() == short.rebalanceStatus() == 0
+    assert pool.checkUpkeep(b"")[0] is False
+    assert settle(keeper).status == "nothing_due"
+
+    set_price(oracle, 2_001, owner)  # 1 higher: the Fallback now trades about 30 (long) and 60 (short)
     trigger_block = head()
     assert long_.rebalanceStatus() == short.rebalanceStatus() == 2  # Fallback
     assert settle(keeper).status == "sent"

@@ -4,6 +4,8 @@ from conftest import USDC, WAD, set_price
 from helpers import reverts_with
 from eth_abi import decode
 
+from levtoken.model.libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY
+
 SCALE = 10**12
 NONE, DRIFT, KNOCKOUT = 0, 1, 4
 LP_CAPITAL = 1_000_000 * WAD
@@ -104,19 +106,21 @@ def test_knocked_out_series_stays_dead_after_the_price_recovers(pool, eth3l, usd
         eth3l.mint(1_000 * USDC, 0, bob, sender=bob)
     with reverts_with(pool.SeriesKnockedOut, token=eth3l.address):
         eth3l.rebalance(sender=keeper)
+    held = eth3l.balanceOf(alice)
+    assert held == 100 * WAD - LOCKED_SUPPLY  # her first mint locked LOCKED_SUPPLY of the 100 tokens
     with reverts_with(pool.SlippageExceeded, actual=0, minimum=1):
-        eth3l.redeem(100 * WAD, 1, alice, sender=alice)
+        eth3l.redeem(held, 1, alice, sender=alice)
 
     cash = usdc.balanceOf(alice)
-    receipt = eth3l.redeem(100 * WAD, 0, alice, sender=alice)
+    receipt = eth3l.redeem(held, 0, alice, sender=alice)
     assert receipt.return_value == 0
     ev = receipt.events.filter(pool.Redeemed)[0]
-    assert ev.tokens == 100 * WAD and ev.assets == 0 and ev.fee == 0
+    assert ev.tokens == held and ev.assets == 0 and ev.fee == 0
     assert usdc.balanceOf(alice) == cash
     assert eth3l.balanceOf(alice) == 0
-    assert eth3l.totalSupply() == 0
+    assert eth3l.totalSupply() == eth3l.balanceOf(LOCK_ADDRESS) == LOCKED_SUPPLY  # the locked supply stays
     assert pool.reserve() == LP_CAPITAL + 10_000 * WAD
-    # still terminal once empty
+    # still terminal once only the locked supply is left
     with reverts_with(pool.SeriesKnockedOut, token=eth3l.address):
         eth3l.mint(1_000 * USDC, 0, bob, sender=bob)
 
@@ -133,13 +137,14 @@ def test_redeem_settlement_latches_the_knock_out_and_pays_nothing(pool, eth3l, u
     events = receipt.events.filter(pool.KnockedOut)
     assert len(events) == 1 and events[0].lostEquity == 10_000 * WAD and events[0].price == 1_200 * WAD
     assert pool.seriesState(eth3l).knockedOut
-    assert eth3l.balanceOf(alice) == 60 * WAD
+    assert eth3l.balanceOf(alice) == 60 * WAD - LOCKED_SUPPLY  # her first mint locked LOCKED_SUPPLY
 
 
 def test_a_spread_cost_of_exactly_all_the_equity_knocks_out(owner, lp, alice, keeper):
     # Issue 8's mutation pass: the knock-out at `cost >= equity` was never hit with equality, so `cost > equity`
     # (a rebalance that leaves exposure on zero equity) survived. An 18-decimal asset and a tiny series keep
     # the traded value below 1e18, so some spread gives ceil(value * spread / 1e18) == equity exactly.
+    # That value is also below the minimum trade notional (1e18): the knock-out gate comes first (step 2c).
     from conftest import ETH3_PARAMS, build_system
     from helpers import ceil_div
 
@@ -149,7 +154,7 @@ def test_a_spread_cost_of_exactly_all_the_equity_knocks_out(owner, lp, alice, ke
     set_price(oracle, 1_340, owner)  # near the knock-out (1,333.33): leverage about 200
     p, equity, x = 1_340 * WAD, token.equity(), token.exposure()
     traded_value = ceil_div((x - 3 * WAD * equity // p) * p, WAD)
-    assert 0 < equity and traded_value < WAD
+    assert 0 < equity and traded_value < WAD == pool.minTradeNotional()
     spread = equity * WAD // traded_value
     assert ceil_div(traded_value * spread, WAD) == equity and spread <= WAD // 100  # cost == equity, in bounds
     pool.setSeriesParams(token, ETH3_PARAMS[:7] + (spread,), sender=owner)
@@ -193,10 +198,62 @@ def test_a_price_exactly_on_the_long_frontier_recomputes_the_frontiers(owner, lp
     frontier = long_frontier()
     knock_out = 2_000 * WAD - 10_000 * WAD * WAD // (15 * WAD)
     assert knock_out <= frontier < knock_out + 2**16  # rounded up by the 56-bit encoding
-    long_.redeem(long_.balanceOf(alice), 0, alice, sender=alice)
-    assert long_frontier() == frontier  # no long exposure left, but the frontier only widens: stale
+    # A Drift rebalance at 1,800 (3.86x) cuts the exposure to 3 * 7,000 / 1,800: the long's knock-out price
+    # falls to 1,800 - 7,000/x' (about 1,200), but the frontier only widens: stale. (Before step 2c a full
+    # redeem emptied the long instead; the locked supply now keeps its exposure and knock-out price.)
+    oracle.updateAnswer(1_800 * WAD, sender=owner)
+    assert long_.rebalance(sender=alice).return_value == DRIFT
+    x_new = 3 * WAD * (7_000 * WAD) // (1_800 * WAD)
+    assert long_.exposure() == x_new and long_.equity() == 7_000 * WAD
+    tight = 1_800 * WAD - 7_000 * WAD * WAD // x_new
+    assert tight == 1_199_999_999_999_999_999_966
+    assert long_frontier() == frontier  # stale: 1,333.33 while the long dies only at 1,200
 
     oracle.updateAnswer(frontier, sender=owner)  # exactly on the frontier: not inside
     short.mint(1_000 * USDC, 0, alice, sender=alice)  # a state change at that price
 
-    assert long_frontier() == 0  # recomputed tightly: no long series at risk
+    assert tight <= long_frontier() < tight + 2**16  # recomputed tightly: the long's own knock-out price
+
+
+def test_only_a_knocked_out_series_can_be_retired_and_retiring_frees_its_slot(pool, eth3l, eth3s, oracle,
+                                                                              owner, alice, bob, keeper,
+                                                                              stranger):
+    # Step 2c: the owner may retire a knocked-out series (SPEC "Minimum sizes"), which frees its slot for
+    # `createSeries`; no other series can be retired. The dead series' terms in the aggregates are 0, so
+    # moving the last series into its slot changes no liability, reserve or net exposure.
+    from conftest import ETH3_PARAMS
+    from helpers import new_series
+
+    crash(eth3l, eth3s, oracle, owner, alice, bob)
+    for token in (eth3l, eth3s):  # the long's equity is 0 but not latched yet; the short lives
+        with reverts_with(pool.SeriesNotRetirable, token=token.address):
+            pool.retireSeries(token, sender=owner)
+    assert eth3l.rebalance(sender=keeper).return_value == KNOCKOUT
+    eth3l.redeem(eth3l.balanceOf(alice), 0, alice, sender=alice)  # for 0: only the locked supply is left
+    assert eth3l.totalSupply() == LOCKED_SUPPLY
+    with reverts_with(pool.OwnableUnauthorizedAccount, account=stranger.address):
+        pool.retireSeries(eth3l, sender=stranger)
+    with reverts_with(pool.UnknownSeries, token=stranger.address):
+        pool.retireSeries(stranger, sender=owner)
+    others = [new_series(pool, owner, f"X{i}", ETH3_PARAMS) for i in range(6)]  # all MAX_SERIES = 8 slots
+    with reverts_with(pool.TooManySeries, max=8):
+        new_series(pool, owner, "FULL", ETH3_PARAMS)
+    book = (pool.liabilities(), pool.reserve(), pool.netExposure(), pool.poolAssets())
+
+    receipt = pool.retireSeries(eth3l, sender=owner)
+
+    ev = receipt.events.filter(pool.SeriesRetired)
+    assert len(ev) == 1 and ev[0].token == eth3l.address
+    # the last series took the freed slot 0
+    assert list(pool.series()) == [others[-1].address, eth3s.address, *(t.address for t in others[:-1])]
+    assert (pool.liabilities(), pool.reserve(), pool.netExposure(), pool.poolAssets()) == book
+    with reverts_with(pool.UnknownSeries, token=eth3l.address):
+        pool.retireSeries(eth3l, sender=owner)
+    with reverts_with(pool.OnlySeries, caller=eth3l.address):
+        eth3l.mint(1_000 * USDC, 0, bob, sender=bob)
+    # the series left behind still work, the moved one included, and the slot takes a new series
+    assert eth3s.rebalance(sender=keeper).return_value == DRIFT
+    others[-1].mint(1_000 * USDC, 0, bob, sender=bob)
+    assert pool.equityOf(others[-1]) == 1_000 * WAD
+    fresh = new_series(pool, owner, "NEW", ETH3_PARAMS)
+    assert list(pool.series())[-1] == fresh.address and len(pool.series()) == 8

@@ -10,6 +10,7 @@ import pytest
 from conftest import LP_CAPITAL, USDC, WAD, build_system, set_price
 
 from helpers import (
+    ceil_div,
     equity_at,
     exposure_for,
     floor_of,
@@ -346,3 +347,53 @@ def test_max_deposit_is_what_the_asset_counter_can_hold_and_exactly_that_deposit
         pool.deposit(room + 1, bob, sender=bob)
     pool.deposit(room, bob, sender=bob)  # the maximum itself goes through
     assert pool.poolAssets() == 2**128 - 1 and pool.maxDeposit(bob) == 0 and pool.maxMint(bob) == 0
+
+
+# --------------------------------------------------------------------------- utilization cap (step 2c)
+
+
+@pytest.fixture
+def capped(owner, lp, alice):
+    """`moved` under the contract's default utilization cap, 5x: |net|·P = 150 · 1,937.53 = 290,630 needs a
+    reserve of 58,126 (|net|·P / u, each step rounded up), well above the floor (9,063): the cap binds."""
+    usdc, oracle, pool, tokens = build_system(owner, lp, (alice,), max_utilization=None)  # the default cap
+    assert pool.maxUtilization() == 5 * WAD
+    tokens["ETH3L"].mint(100_000 * USDC, 0, alice, sender=alice)
+    set_price(oracle, "1937.53012345", owner)
+    needed = ceil_div(ceil_div(X * P1, WAD) * WAD, 5 * WAD)
+    assert needed == 58_125_903_703_500_000_000_000 > floor_of(E1)
+    return pool, tokens["ETH3L"], needed, (R1 - needed) // SCALE
+
+
+def test_max_withdraw_is_exact_under_the_utilization_cap(capped, lp, alice):
+    pool, long_, needed, withdrawable = capped
+    assert (pool.reserve(), pool.netExposure(), pool.totalAssets()) == (R1, X, TA1)
+    assert withdrawable < oz_to_assets(LP_SHARES, LP_SHARES, TA1)  # the LP owns more than the cap lets go
+    assert pool.maxWithdraw(lp) == withdrawable
+    with reverts_with(pool.ERC4626ExceededMaxWithdraw, owner=lp.address, assets=withdrawable + 1,
+                      max=withdrawable):
+        pool.withdraw(withdrawable + 1, lp, lp, sender=lp)
+    pool.withdraw(withdrawable, lp, lp, sender=lp)
+    left = R1 - withdrawable * SCALE
+    assert pool.reserve() == left
+    assert ceil_div(X * P1, WAD) <= left * 5  # |net|·P <= u·R still holds...
+    assert 0 <= left - needed < SCALE  # ...with less than one asset unit of room
+    assert pool.maxWithdraw(lp) == 0 and pool.maxRedeem(lp) == 0
+    with reverts_with(pool.ERC4626ExceededMaxWithdraw, owner=lp.address, assets=1, max=0):
+        pool.withdraw(1, lp, lp, sender=lp)
+    # the pool is at its cap: a mint that raises |net| is refused (the reserve is unchanged by a mint)
+    x_after = X * (E1 + 100 * WAD) // E1  # the mint scales the exposure pro rata
+    utilization = (x_after * P1 // WAD) * WAD // left
+    with reverts_with(pool.UtilizationCapExceeded, utilization=utilization, cap=5 * WAD):
+        long_.mint(100 * USDC, 0, alice, sender=alice)
+
+
+def test_max_redeem_is_exact_under_the_utilization_cap(capped, lp):
+    pool, _, needed, withdrawable = capped
+    limit = oz_to_shares(withdrawable, LP_SHARES, TA1)
+    assert pool.maxRedeem(lp) == limit < LP_SHARES
+    with reverts_with(pool.ERC4626ExceededMaxRedeem, owner=lp.address, shares=limit + 1, max=limit):
+        pool.redeem(limit + 1, lp, lp, sender=lp)
+    paid = pool.redeem(limit, lp, lp, sender=lp).return_value
+    assert paid == oz_to_assets(limit, LP_SHARES, TA1) <= withdrawable
+    assert pool.reserve() == R1 - paid * SCALE >= needed  # |net|·P <= u·R still holds

@@ -4,6 +4,8 @@
 from conftest import USDC, WAD, build_system, params, set_price
 from helpers import ZERO_ADDRESS, ceil_div, leverage, new_series, reverts_with, wad_price
 
+from levtoken.model.libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY
+
 SCALE = 10**12  # USDC (6 decimals) -> WAD
 INITIAL_NAV = 100 * WAD
 
@@ -13,13 +15,15 @@ def test_first_mint_prices_tokens_at_initial_nav_and_sets_target_exposure(pool, 
     p = wad_price("1987.65432109")
     assets = 1_234_567_891  # 1,234.567891 USDC
     net = assets * SCALE
-    expected_tokens = net * WAD // INITIAL_NAV
+    expected_tokens = net * WAD // INITIAL_NAV  # what the net amount buys; the first mint locks LOCKED_SUPPLY of it
+    assert expected_tokens == 12_345_678_910_000_000_000
     expected_x = 3 * WAD * net // p  # floor(T*net/P)
 
     receipt = eth3l.mint(assets, 0, alice, sender=alice)
 
-    assert receipt.return_value == expected_tokens == 12_345_678_910_000_000_000
-    assert eth3l.balanceOf(alice) == expected_tokens
+    assert receipt.return_value == expected_tokens - LOCKED_SUPPLY == 12_345_678_909_000_000_000
+    assert eth3l.balanceOf(alice) == expected_tokens - LOCKED_SUPPLY
+    assert eth3l.balanceOf(LOCK_ADDRESS) == LOCKED_SUPPLY
     assert eth3l.totalSupply() == expected_tokens
     assert eth3l.equity() == net
     assert eth3l.exposure() == expected_x
@@ -74,7 +78,7 @@ def test_mint_fee_goes_to_the_reserve_and_net_to_the_series(pool, owner, alice):
 
     receipt = token.mint(assets, 0, alice, sender=alice)
 
-    assert receipt.return_value == net * WAD // INITIAL_NAV
+    assert receipt.return_value == net * WAD // INITIAL_NAV - LOCKED_SUPPLY  # first mint: LOCKED_SUPPLY locked
     assert pool.reserve() - reserve_before == fee
     assert pool.liabilities() - liabilities_before == net
     assert token.equity() == net
@@ -85,7 +89,7 @@ def test_minted_event_carries_every_field(pool, owner, alice, bob):
     token = new_series(pool, owner, "FEE3L", params(mint_fee=0.01))
     assets = 2_500 * USDC
     fee = 25 * WAD
-    tokens = (2_500 * WAD - fee) * WAD // INITIAL_NAV
+    tokens = (2_500 * WAD - fee) * WAD // INITIAL_NAV - LOCKED_SUPPLY  # the receiver's: first mint locks the rest
 
     receipt = token.mint(assets, 0, bob, sender=alice)
 
@@ -96,7 +100,7 @@ def test_minted_event_carries_every_field(pool, owner, alice, bob):
     assert ev.payer == alice.address
     assert ev.receiver == bob.address
     assert ev.assets == assets
-    assert ev.tokens == tokens == 24_750_000_000_000_000_000
+    assert ev.tokens == tokens == 24_749_999_999_000_000_000
     assert ev.fee == fee
     assert ev.price == 2_000 * WAD
 
@@ -115,7 +119,7 @@ def test_mint_pulls_the_asset_from_the_caller_and_credits_the_receiver(pool, eth
     assert usdc.balanceOf(pool) - pool_before == assets
     assert pool.poolAssets() - pooled_before == assets
     assert eth3l.balanceOf(alice) == 0
-    assert eth3l.balanceOf(bob) == assets * SCALE * WAD // INITIAL_NAV
+    assert eth3l.balanceOf(bob) == assets * SCALE * WAD // INITIAL_NAV - LOCKED_SUPPLY  # first mint
 
 
 def test_mint_reverts_with_slippage_when_min_tokens_too_high(pool, eth3l, alice, bob):
@@ -129,9 +133,20 @@ def test_mint_reverts_with_slippage_when_min_tokens_too_high(pool, eth3l, alice,
 def test_mint_reverts_with_slippage_when_output_would_be_zero(owner, lp, alice):
     # 18-decimal asset: 99 wei at NAV 100 buys floor(99e18/100e18) = 0 tokens.
     asset, _, pool, tokens = build_system(owner, lp, (alice,), asset_decimals=18)
+    token = tokens["ETH3L"]
     with reverts_with(pool.SlippageExceeded, actual=0, minimum=1):
-        tokens["ETH3L"].mint(99, 0, alice, sender=alice)
-    assert tokens["ETH3L"].mint(100, 0, alice, sender=alice).return_value == 1
+        token.mint(99, 0, alice, sender=alice)
+    # a first mint must buy more than the LOCKED_SUPPLY it locks: 100*(LOCKED_SUPPLY + 1) - 1 wei buys exactly
+    # LOCKED_SUPPLY, which leaves the minter 0
+    with reverts_with(pool.SlippageExceeded, actual=0, minimum=1):
+        token.mint(100 * (LOCKED_SUPPLY + 1) - 1, 0, alice, sender=alice)
+    assert token.totalSupply() == 0
+    assert token.mint(100 * (LOCKED_SUPPLY + 1), 0, alice, sender=alice).return_value == 1
+    assert token.balanceOf(LOCK_ADDRESS) == LOCKED_SUPPLY and token.totalSupply() == LOCKED_SUPPLY + 1
+    # later mints lock nothing: at NAV 100, 99 wei still buys 0 tokens and 100 wei one
+    with reverts_with(pool.SlippageExceeded, actual=0, minimum=1):
+        token.mint(99, 0, alice, sender=alice)
+    assert token.mint(100, 0, alice, sender=alice).return_value == 1
 
 
 def test_mint_of_zero_assets_reverts_zero_amount(pool, eth3l, alice):
@@ -149,7 +164,7 @@ def test_mint_reverts_enforced_pause_while_paused(pool, eth3l, owner, alice):
     with reverts_with(pool.EnforcedPause):
         eth3l.mint(100 * USDC, 0, alice, sender=alice)
     pool.unpause(sender=owner)
-    assert eth3l.mint(100 * USDC, 0, alice, sender=alice).return_value == WAD
+    assert eth3l.mint(100 * USDC, 0, alice, sender=alice).return_value == WAD - LOCKED_SUPPLY  # first mint
 
 
 def test_mint_into_knocked_out_series_reverts(pool, eth3l, oracle, owner, alice, bob, keeper):
@@ -187,4 +202,4 @@ def test_mint_fee_rounds_up_when_it_is_not_exact(owner, lp, alice):
     assert receipt.events.filter(pool.Minted)[0].fee == fee
     assert token.equity() == assets - fee
     assert pool.reserve() - reserve_before == fee
-    assert receipt.return_value == (assets - fee) * WAD // INITIAL_NAV
+    assert receipt.return_value == (assets - fee) * WAD // INITIAL_NAV - LOCKED_SUPPLY  # first mint

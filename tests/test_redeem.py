@@ -2,19 +2,23 @@
 
 
 from conftest import USDC, WAD, params, set_price, warp
-from helpers import ZERO_ADDRESS, ceil_div, leverage, new_series, reverts_with, wad_price
+from helpers import ZERO_ADDRESS, ceil_div, equity_at, leverage, new_series, reverts_with, wad_price
+
+from levtoken.model.libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY
 
 SCALE = 10**12  # USDC (6 decimals) -> WAD
 INITIAL_NAV = 100 * WAD
 YEAR = 365 * 86_400
 
 
-# 10,000 USDC at 2,000 -> 100 tokens, exposure 15; at 2,013.37 the equity is 10,000 + 15 * 13.37.
+# 10,000 USDC at 2,000 -> 100 tokens (the minter's 100 less LOCKED_SUPPLY, locked forever), exposure 15; at
+# 2,013.37 the equity is 10,000 + 15 * 13.37.
 PRICE = "2013.37"
 EQUITY = 10_000 * WAD + 15 * wad_price(PRICE) - 15 * 2_000 * WAD
 SUPPLY = 100 * WAD
 X = 15 * WAD
 N = 33_333_333_333_333_333_333  # a third of the supply, not a round claim
+KNOCK_OUT = 4  # Trigger.KnockOut
 
 
 def test_redeem_pays_floor_of_pro_rata_equity_and_shrinks_exposure(eth3l, usdc, oracle, owner, alice):
@@ -31,7 +35,8 @@ def test_redeem_pays_floor_of_pro_rata_equity_and_shrinks_exposure(eth3l, usdc, 
 
     assert receipt.return_value == assets == 3_400_183_333
     assert usdc.balanceOf(alice) - cash_before == assets
-    assert eth3l.balanceOf(alice) == SUPPLY - N
+    assert eth3l.balanceOf(alice) == SUPPLY - LOCKED_SUPPLY - N
+    assert eth3l.totalSupply() == SUPPLY - N
     assert eth3l.equity() == EQUITY - gross
     x_after = X * (EQUITY - gross) // EQUITY
     assert eth3l.exposure() == x_after
@@ -92,8 +97,10 @@ def test_redeem_reverts_with_slippage_below_min_assets(pool, eth3l, alice):
 
 def test_redeem_beyond_balance_reverts_insufficient_balance(eth3l, alice, bob):
     eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
-    with reverts_with(eth3l.ERC20InsufficientBalance, sender=alice.address, balance=100 * WAD, needed=100 * WAD + 1):
-        eth3l.redeem(100 * WAD + 1, 0, alice, sender=alice)
+    held = 100 * WAD - LOCKED_SUPPLY  # the first mint locked LOCKED_SUPPLY
+    assert eth3l.balanceOf(alice) == held
+    with reverts_with(eth3l.ERC20InsufficientBalance, sender=alice.address, balance=held, needed=held + 1):
+        eth3l.redeem(held + 1, 0, alice, sender=alice)
     with reverts_with(eth3l.ERC20InsufficientBalance, sender=bob.address, balance=0, needed=WAD):
         eth3l.redeem(WAD, 0, bob, sender=bob)
 
@@ -119,30 +126,52 @@ def test_redeem_works_while_paused(pool, eth3l, usdc, owner, alice):
     assert eth3l.equity() == 6_000 * WAD
 
 
-def test_full_redemption_empties_series_and_next_mint_restarts_at_initial_nav(pool, eth3l, oracle, owner, alice, bob):
-    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+def test_full_redemption_leaves_only_the_locked_supply_and_next_mint_keeps_its_nav(pool, eth3l, oracle, owner, alice,
+                                                                                  bob):
+    # SPEC "Minimum sizes": the LOCKED_SUPPLY of the first mint is never redeemed, so once every holder has
+    # left, the series keeps that supply and its pro-rata equity and exposure (no return to an empty
+    # series at initialNav): the next mint is priced at the NAV, like any later mint.
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)  # 100 tokens, LOCKED_SUPPLY of them locked
     eth3l.mint(3_000 * USDC, 0, bob, sender=bob)  # 30 tokens, exposure 15 + 4.5
     set_price(oracle, 2_100, owner)
+    p = 2_100 * WAD
     equity = 13_000 * WAD + 195 * WAD // 10 * 100  # gain 19.5 * 100
+    x = 195 * WAD // 10
     assert eth3l.equity() == equity == 14_950 * WAD
-    first = 100 * WAD * equity // (130 * WAD)
-    assert eth3l.redeem(100 * WAD, 0, alice, sender=alice).return_value == first // SCALE
-    assert eth3l.redeem(30 * WAD, 0, bob, sender=bob).return_value == (equity - first) // SCALE
+    assert eth3l.exposure() == x
+    held = eth3l.balanceOf(alice)
+    assert held == 100 * WAD - LOCKED_SUPPLY
+    first = held * equity // (130 * WAD)
+    assert eth3l.redeem(held, 0, alice, sender=alice).return_value == first // SCALE
+    e1 = equity - first
+    x1 = x * e1 // equity
+    supply1 = 30 * WAD + LOCKED_SUPPLY
+    assert eth3l.totalSupply() == supply1
+    second = 30 * WAD * e1 // supply1
+    assert eth3l.redeem(30 * WAD, 0, bob, sender=bob).return_value == second // SCALE
+    e2 = e1 - second
+    x2 = x1 * e2 // e1
 
-    assert eth3l.totalSupply() == 0
-    assert eth3l.equity() == 0
-    assert eth3l.exposure() == 0
-    assert eth3l.leverage() == 0
-    assert eth3l.nav() == INITIAL_NAV
-    assert pool.liabilities() == 0
+    assert eth3l.balanceOf(alice) == eth3l.balanceOf(bob) == 0
+    assert eth3l.totalSupply() == eth3l.balanceOf(LOCK_ADDRESS) == LOCKED_SUPPLY
+    assert eth3l.equity() == e2 == 115 * LOCKED_SUPPLY  # the locked tokens' NAV 115 each, to the wei
+    assert eth3l.exposure() == x2 == 15 * LOCKED_SUPPLY // 100  # their 0.15 ETH a token
+    assert eth3l.leverage() == leverage(x2, p, e2)
+    assert eth3l.nav() == e2 * WAD // LOCKED_SUPPLY == 115 * WAD  # the holders' exit moved no NAV
+    assert pool.liabilities() == e2
     assert not pool.seriesState(eth3l).knockedOut
 
-    set_price(oracle, 1_900, owner)  # an empty series neither gains nor is knocked out
-    assert eth3l.equity() == 0
-    assert eth3l.mint(500 * USDC, 0, bob, sender=bob).return_value == 5 * WAD  # 500 / initialNav 100
-    assert eth3l.exposure() == 3 * 500 * WAD * WAD // (1_900 * WAD)
-    assert eth3l.nav() == INITIAL_NAV
-    assert eth3l.equity() == 500 * WAD
+    set_price(oracle, 1_900, owner)  # the locked residual still carries its exposure
+    e3 = equity_at(e2, x2, p, 1_900 * WAD, True)
+    assert e3 == 85 * LOCKED_SUPPLY  # 115 - 0.15 * 200 a token: neither empty nor knocked out
+    assert eth3l.equity() == e3
+    expected = 500 * WAD * LOCKED_SUPPLY // e3  # floor(net*supply/E): priced at the NAV, not initialNav
+    assert eth3l.mint(500 * USDC, 0, bob, sender=bob).return_value == expected
+    assert eth3l.balanceOf(bob) == expected and eth3l.balanceOf(LOCK_ADDRESS) == LOCKED_SUPPLY  # nothing locked
+    assert eth3l.exposure() == x2 * (e3 + 500 * WAD) // e3
+    assert eth3l.equity() == e3 + 500 * WAD
+    assert eth3l.nav() == (e3 + 500 * WAD) * WAD // (LOCKED_SUPPLY + expected)
+    assert eth3l.nav() == 85 * WAD + 3  # the mint kept the NAV 85; the floor of its tokens adds 3 wei
 
 
 def test_streaming_fee_accrues_to_reserve_between_settlements(pool, oracle, owner, alice, bob):
@@ -194,12 +223,19 @@ def test_redeem_of_a_dead_series_from_an_empty_pool_pays_nothing_without_reverti
     # by zero liabilities; no test reached that state.
     from conftest import build_system
 
+    # Since step 2c the long keeps its locked supply's equity after alice's exit, so it is knocked out too
+    # (latched, with the short, before the price comes back) to bring the liabilities to 0.
     _, oracle, pool, tokens = build_system(owner, lp, (alice, bob), lp_capital=2_000)
     long_, short = tokens["ETH3L"], tokens["ETH3S"]
     long_.mint(10_000 * USDC, 0, alice, sender=alice)
     short.mint(10_000 * USDC, 0, bob, sender=bob)
     set_price(oracle, 2_700, owner)  # short: 10,000 - 15*700 < 0; long: 20,500
     long_.redeem(long_.balanceOf(alice), 0, alice, sender=alice)
+    assert pool.liabilities() == long_.equity() == 205 * LOCKED_SUPPLY  # the locked supply's 205 a token
+    assert short.rebalance(sender=alice).return_value == KNOCK_OUT  # latched at 2,700
+    set_price(oracle, 1_200, owner)  # the long's locked residual: 205 - 0.15 * 1,500 per token < 0
+    assert long_.rebalance(sender=alice).return_value == KNOCK_OUT
+    assert pool.seriesState(long_).knockedOut and pool.seriesState(short).knockedOut
     assert pool.liabilities() == 0
     pool.withdraw(pool.poolAssets(), lp, lp, sender=lp)  # the LP lost money: its shares cover every asset
     assert pool.poolAssets() == 0

@@ -3,8 +3,10 @@
 
 from ape import chain
 from conftest import USDC, WAD, build_system, set_price
-from helpers import reverts_with, wad_price
+from helpers import ZERO_ADDRESS, reverts_with, wad_price
 from eth_account import Account
+
+from levtoken.model.libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY, MIN_BALANCE
 
 SCALE = 10**12
 PERMIT_TYPES = {
@@ -36,7 +38,7 @@ def test_transfer_and_transfer_from_move_tokens_and_the_receiver_can_redeem(pool
     receipt = eth3l.transfer(bob, 40 * WAD, sender=alice)
     ev = receipt.events.filter(eth3l.Transfer)[0]
     assert (ev["from"], ev.to, ev.value) == (alice.address, bob.address, 40 * WAD)
-    assert eth3l.balanceOf(alice) == 60 * WAD
+    assert eth3l.balanceOf(alice) == 60 * WAD - LOCKED_SUPPLY  # the first mint locked LOCKED_SUPPLY
     assert eth3l.balanceOf(bob) == 40 * WAD
     assert eth3l.totalSupply() == 100 * WAD
 
@@ -151,14 +153,15 @@ def test_eighteen_decimal_asset_gives_the_same_nav_numbers(eth3l, oracle, owner,
     eighteen = round_trip(tokens18["ETH3L"], oracle18, owner, bob, 1_234_567_891 * SCALE)
 
     net = 1_234_567_891 * SCALE
-    tokens = net * WAD // (100 * WAD)
+    supply = net * WAD // (100 * WAD)
+    tokens = supply - LOCKED_SUPPLY  # the first minter's; LOCKED_SUPPLY is locked
     p = wad_price("2012.34567891")
     x = 3 * WAD * net // (2_000 * WAD)
     equity = net + x * (p - 2_000 * WAD) // WAD
-    gross = (tokens // 3) * equity // tokens
+    gross = (tokens // 3) * equity // supply
     expected = {
-        "tokens": tokens, "nav_at_mint": 100 * WAD, "nav": equity * WAD // tokens, "equity": equity, "exposure": x,
-        "leverage": (x * p // WAD) * WAD // equity, "nav_after": (equity - gross) * WAD // (tokens - tokens // 3),
+        "tokens": tokens, "nav_at_mint": 100 * WAD, "nav": equity * WAD // supply, "equity": equity, "exposure": x,
+        "leverage": (x * p // WAD) * WAD // equity, "nav_after": (equity - gross) * WAD // (supply - tokens // 3),
         "equity_after": equity - gross,
     }
     for key, value in expected.items():
@@ -177,3 +180,76 @@ def test_domain_separator_is_the_eip712_domain_of_name_and_version_1(eth3l):
         [type_hash, keccak(text="ETH3L token"), keccak(text="1"), chain.chain_id, eth3l.address],
     ))
     assert bytes(eth3l.DOMAIN_SEPARATOR()) == expected
+
+
+# ----------------------------------------------------------------------------- minimum sizes (SPEC "Minimum sizes")
+
+
+def test_first_mint_locks_the_locked_supply_and_a_later_mint_locks_nothing(pool, eth3l, alice, bob):
+    assert eth3l.totalSupply() == 0 and eth3l.balanceOf(LOCK_ADDRESS) == 0
+    receipt = eth3l.mint(1_000 * USDC, 0, alice, sender=alice)  # buys 10 tokens at initialNav 100
+
+    assert receipt.return_value == 10 * WAD - LOCKED_SUPPLY
+    assert eth3l.balanceOf(alice) == 10 * WAD - LOCKED_SUPPLY
+    assert eth3l.balanceOf(LOCK_ADDRESS) == LOCKED_SUPPLY
+    assert eth3l.totalSupply() == 10 * WAD  # the supply the mint bought, as before the lock
+    transfers = [(ev["from"], ev.to, ev.value) for ev in receipt.events.filter(eth3l.Transfer)]
+    assert transfers == [
+        (ZERO_ADDRESS, LOCK_ADDRESS, LOCKED_SUPPLY), (ZERO_ADDRESS, alice.address, 10 * WAD - LOCKED_SUPPLY)]
+    assert receipt.events.filter(pool.Minted)[0].tokens == 10 * WAD - LOCKED_SUPPLY
+    assert eth3l.equity() == 1_000 * WAD and eth3l.nav() == 100 * WAD  # the locked tokens take their share
+
+    later = eth3l.mint(500 * USDC, 0, bob, sender=bob)
+
+    assert later.return_value == eth3l.balanceOf(bob) == 5 * WAD  # floor(500 * 10 / 1,000): all of it
+    assert eth3l.balanceOf(LOCK_ADDRESS) == LOCKED_SUPPLY
+    assert eth3l.totalSupply() == 15 * WAD
+    assert [(ev["from"], ev.to, ev.value) for ev in later.events.filter(eth3l.Transfer)] == [
+        (ZERO_ADDRESS, bob.address, 5 * WAD)]
+    assert eth3l.nav() == 100 * WAD
+
+
+def test_redeem_leaving_a_residual_below_the_minimum_balance_reverts_and_changes_nothing(pool, eth3l, usdc, alice):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    held = eth3l.balanceOf(alice)
+    assert held == 100 * WAD - LOCKED_SUPPLY
+
+    def state():
+        return (eth3l.balanceOf(alice), eth3l.totalSupply(), eth3l.equity(), eth3l.exposure(), usdc.balanceOf(alice),
+                pool.poolAssets(), pool.liabilities())
+
+    before = state()
+    for remaining in (1, MIN_BALANCE - 1):
+        with reverts_with(eth3l.ResidualTooSmall, remaining=remaining, minimum=MIN_BALANCE):
+            eth3l.redeem(held - remaining, 0, alice, sender=alice)
+        assert state() == before
+
+    # leaving exactly MIN_BALANCE passes (NAV 100: the claim is 100 per token, paid in whole USDC units) ...
+    cash = usdc.balanceOf(alice)
+    n = held - MIN_BALANCE
+    assert eth3l.redeem(n, 0, alice, sender=alice).return_value == n * 100 // SCALE
+    assert eth3l.balanceOf(alice) == MIN_BALANCE
+    assert eth3l.totalSupply() == MIN_BALANCE + LOCKED_SUPPLY
+    # ... and so does leaving 0
+    assert eth3l.redeem(MIN_BALANCE, 0, alice, sender=alice).return_value == MIN_BALANCE * 100 // SCALE
+    assert eth3l.balanceOf(alice) == 0
+    assert usdc.balanceOf(alice) - cash == n * 100 // SCALE + MIN_BALANCE * 100 // SCALE
+    assert eth3l.totalSupply() == eth3l.balanceOf(LOCK_ADDRESS) == LOCKED_SUPPLY
+
+
+def test_a_transfer_may_leave_any_balance_the_minimum_binds_only_redeem(eth3l, alice, bob):
+    eth3l.mint(10_000 * USDC, 0, alice, sender=alice)
+    held = eth3l.balanceOf(alice)
+    eth3l.transfer(bob, held - 2, sender=alice)  # leaves alice 2 token-wei, below MIN_BALANCE
+    assert eth3l.balanceOf(alice) == 2 and eth3l.balanceOf(bob) == held - 2
+    eth3l.transfer(alice, held - 2 - 1, sender=bob)  # leaves bob 1
+    assert eth3l.balanceOf(bob) == 1 and eth3l.balanceOf(alice) == held - 1
+
+    # a redeem may not leave dust, but it may take a dust balance to 0
+    with reverts_with(eth3l.ResidualTooSmall, remaining=MIN_BALANCE - 1, minimum=MIN_BALANCE):
+        eth3l.redeem(held - MIN_BALANCE, 0, alice, sender=alice)
+    assert eth3l.redeem(1, 0, bob, sender=bob).return_value == 0  # a claim of 100 wei of equity: no whole unit
+    assert eth3l.balanceOf(bob) == 0
+    assert eth3l.redeem(held - 1, 0, alice, sender=alice).return_value == (held - 1) * 100 // SCALE
+    assert eth3l.balanceOf(alice) == 0
+    assert eth3l.totalSupply() == LOCKED_SUPPLY

@@ -14,10 +14,11 @@ from types import SimpleNamespace
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import USDC, WAD, set_price, warp
+from conftest import NO_UTILIZATION_CAP, USDC, WAD, set_price, warp
 
 from levtoken.config import DeploymentConfig, eth_preset
 from levtoken.deployment import deploy
+from levtoken.model.libraries.series import LOCKED_SUPPLY
 from levtoken.units import parse_units
 from levtoken.wallet import (
     MAX_UINT256,
@@ -89,7 +90,8 @@ def test_first_mint_quote_fee_bound_and_result(wallet, env, alice):
     assert quote.ok and quote.symbol == "ETH3L"
     assert quote.fee == 10**18  # ceil(1000e18 * 0.001): 1 USDC
     assert quote.net == 999 * WAD
-    assert quote.expected_tokens == 999 * WAD * WAD // (100 * WAD)  # first mint: net / initialNav
+    # first mint: net / initialNav, less the LOCKED_SUPPLY the token locks (SPEC "Minimum sizes")
+    assert quote.expected_tokens == 999 * WAD * WAD // (100 * WAD) - LOCKED_SUPPLY
     assert quote.min_tokens == quote.expected_tokens * 9_950 // 10_000
     assert any("first mint" in note for note in quote.notes)
     result = wallet.execute(quote)
@@ -128,6 +130,7 @@ def test_redeem_quote_fee_and_result(wallet, env, alice):
 
 def test_redeem_is_quoted_pro_rata_when_the_reserve_is_negative(owner, lp, alice, tmp_path):
     d = deploy(eth_preset(), owner, manifest_dir=tmp_path)
+    d.pool.setMaxUtilization(NO_UTILIZATION_CAP, sender=owner)  # the preset's 5x cap would refuse this 15x mint
     for account, cash in ((lp, 1_000), (alice, 5_000)):
         d.asset.mint(account, cash * USDC, sender=owner)
         d.asset.approve(d.pool, MAX_UINT256, sender=account)
@@ -137,9 +140,11 @@ def test_redeem_is_quoted_pro_rata_when_the_reserve_is_negative(owner, lp, alice
     set_price(d.oracle, 2_800, owner)  # +40%: ETH3L equity 11,000 against 6,000 of pool assets
     assert d.pool.reserve() == -5_000 * WAD
     quote = w.quote_redeem("ETH3L", None)
-    assert quote.gross == 11_000 * WAD
+    held = 50 * WAD - LOCKED_SUPPLY  # the first mint locked LOCKED_SUPPLY: their claim stays in the series
+    assert quote.amount == held
+    assert quote.gross == held * 11_000 * WAD // (50 * WAD) == 11_000 * WAD - 220 * LOCKED_SUPPLY  # NAV 220
     assert quote.pro_rata == Decimal(6_000) / Decimal(11_000)
-    assert quote.expected_assets == 6_000 * USDC
+    assert quote.expected_assets == quote.gross * 6_000 // 11_000 // 10**12 == 6_000 * USDC - 1
     assert any("reserve is negative" in note for note in quote.notes)
     assert w.execute(quote).received == quote.expected_assets
 
@@ -263,7 +268,10 @@ def test_status_reports_every_series_and_the_reserve(wallet, env, alice, owner):
     set_price(env.d.oracle, 2_400, owner)  # +20%: 3x long drifts to 2.25x
     assert wallet.status().series[0].trigger == "drift"
     warp(86_400)
-    set_price(env.d.oracle, 2_000, owner)  # back in the band, a day later
+    # back in the band (2.74x), a day later: a fallback that trades (at 2,000 the series would be at target,
+    # its rebalance below the minimum notional, and the status "none")
+    set_price(env.d.oracle, 2_100, owner)
+    assert env.d.pool.rebalanceStatusOf(token) == 2
     assert wallet.status().series[0].trigger == "fallback"
     warp(7_200)  # no new answer for 2 h: the oracle is stale
     stale = wallet.status()

@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from conftest import USDC, WAD, build_system, params, set_price, warp
 from helpers import equity_at, leverage, reverts_with
 
+from levtoken.model.libraries.series import LOCKED_SUPPLY
+
 SCALE = 10**12
 M = 10**6 * WAD  # one million, WAD
 NONE, DRIFT, FALLBACK = 0, 1, 2
@@ -81,8 +83,9 @@ def test_seed_004_nav_115_and_rebalance_adds_30(owner, lp, alice, keeper):
         series_params=params(target=3, lo=0, hi=4, fallback=3_600), initial_nav=100 * WAD,
     )
     token = tokens["BTC3L"]
-    token.mint(100 * USDC, 0, alice, sender=alice)  # NAV 100, 1 token
-    assert token.balanceOf(alice) == WAD
+    token.mint(100 * USDC, 0, alice, sender=alice)  # NAV 100, 1 token (LOCKED_SUPPLY of it locked)
+    assert token.totalSupply() == WAD
+    assert token.balanceOf(alice) == WAD - LOCKED_SUPPLY
     assert token.exposure() == 3 * WAD  # 3 BTC at 100
     assert token.nav() == 100 * WAD
 

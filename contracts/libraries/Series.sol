@@ -138,8 +138,10 @@ library Series {
     // ------------------------------------------------------------------ mint and redeem
 
     /// @notice Adds `net` (WAD, after the fee) to a settled series with `equity` and `supply`: tokens at the
-    ///         current NAV, exposure scaled so leverage is unchanged (a first mint sets it at target, which
-    ///         counts as a rebalance for the fallback).
+    ///         current NAV, exposure scaled so leverage is unchanged; a first mint sets it at target (which
+    ///         counts as a rebalance for the fallback), and so does a mint into a series outside its band,
+    ///         whose new money enters at target instead of at the drifted leverage (a series too small to
+    ///         trade the minimum notional can sit far outside its band, and a mint must not inherit that).
     /// @return tokens Tokens the net amount buys for the receiver, rounded down: on a first mint, less the
     ///         `LOCKED_SUPPLY` that the token locks (0 if the net amount does not buy more than those).
     function mint(State storage s, uint256 p, uint256 equity, uint256 supply, uint256 net)
@@ -153,7 +155,12 @@ library Series {
             s.exposure = SeriesMath.exposureFor(s.targetLeverage, net, p).toUint112();
             s.lastRebalance = uint40(block.timestamp);
         } else {
-            s.exposure = SeriesMath.scaleExposure(s.exposure, newEquity, equity).toUint112();
+            uint256 x = s.exposure;
+            s.exposure = (
+                RebalancePolicy.drifted(SeriesMath.leverage(x, p, equity), s.minLeverage, s.maxLeverage)
+                    ? x + SeriesMath.exposureFor(s.targetLeverage, net, p)
+                    : SeriesMath.scaleExposure(x, newEquity, equity)
+            ).toUint112();
         }
         s.equity = newEquity.toUint112();
     }

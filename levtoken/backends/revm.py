@@ -33,7 +33,9 @@ class RevmBackend(Clock):
     """The same compiled contracts, executed inside the Python process (tens of thousands of tx/s).
 
     Transactions are message calls at the backend's time with a fixed gas limit and zero gas price, so
-    balances of native ETH never matter; a revert raises inside pyrevm and commits nothing.
+    balances of native ETH never matter; a revert raises inside pyrevm and commits nothing. pyrevm keeps
+    transient storage (EIP-1153) from one message call to the next, so every call starts by clearing it,
+    as a new transaction does on a chain.
     """
 
     name = "revm"
@@ -60,6 +62,7 @@ class RevmBackend(Clock):
         return to_checksum_address(self._evm.deploy(sender, creation_code, gas=GAS_LIMIT))
 
     def call(self, to: str, data: bytes, sender: str | None = None) -> bytes:
+        self._evm.reset_transient_storage()
         try:
             return bytes(
                 self._evm.message_call(sender or self._accounts[0], to, data, gas=GAS_LIMIT, is_static=True)
@@ -69,6 +72,7 @@ class RevmBackend(Clock):
 
     def transact(self, sender: str, to: str, data: bytes) -> TxResult:
         evm = self._evm
+        evm.reset_transient_storage()
         try:
             out = bytes(evm.message_call(sender, to, data, gas=GAS_LIMIT))
         except RuntimeError as exc:
@@ -81,6 +85,7 @@ class RevmBackend(Clock):
 
     def transact_fast(self, sender: str, to: str, data: bytes) -> tuple[bool, bytes]:
         """`transact` without logs or gas: (success, output) — the fuzzer's hot path."""
+        self._evm.reset_transient_storage()
         try:
             return True, bytes(self._evm.message_call(sender, to, data, gas=GAS_LIMIT))
         except RuntimeError as exc:

@@ -51,6 +51,11 @@ class Tx:
     model: Callable[[], Any]
 
 
+# The owner's settings the PAUSE op draws (0: a random value in bounds, one past a bound reverts on both sides)
+_CAPS = (WAD // 10, WAD, 3 * WAD, 5 * WAD, 50 * WAD, 1_000 * WAD, 1_000 * WAD + 1, 0)
+_NOTIONALS = (0, 1, WAD, 10 * WAD, 10 * WAD + 1, 0)
+
+
 class Harness:
     """One deployed system (or none) and a model; `reset()` before each program, `run(program)`."""
 
@@ -276,8 +281,17 @@ class Harness:
                        lambda: m.fund_reserve(actor, assets))]
         if k is Kind.HEALTH:
             return [Tx("reportHealth", actor, self.pool, SEL["reportHealth"], lambda: m.report_health(actor))]
-        if k is Kind.PAUSE:
+        if k is Kind.PAUSE:  # the owner's levers: pause, the utilization cap, the minimum notional
             owner = self.owner
+            lever = (r >> 5) & 7
+            if lever == 1:
+                cap = _CAPS[(r >> 8) % len(_CAPS)] or WAD // 10 + (r >> 12) % (1_000 * WAD)
+                return [Tx("setMaxUtilization", owner, self.pool, calldata(SEL["setMaxUtilization"], cap),
+                           lambda: m.set_max_utilization(owner, cap))]
+            if lever == 2:
+                notional = _NOTIONALS[(r >> 8) % len(_NOTIONALS)] or (r >> 12) % (10 * WAD + 2)
+                return [Tx("setMinTradeNotional", owner, self.pool, calldata(SEL["setMinTradeNotional"], notional),
+                           lambda: m.set_min_trade_notional(owner, notional))]
             if r & 3 == 3:  # a stranger's attempt must fail the same way on both sides
                 return [Tx("pause by stranger", actor, self.pool, SEL["pause"], lambda: m.pause(actor))]
             if m.paused:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from levtoken.fuzz.ops import Kind, Op
 from levtoken.model.libraries import liabilities as agg
-from levtoken.model.libraries.series import equity_now, equity_wad2, nav, terms
+from levtoken.model.libraries.series import LOCKED_SUPPLY, equity_now, equity_wad2, nav, terms
 
 if TYPE_CHECKING:
     from levtoken.fuzz.harness import Harness
@@ -48,6 +48,7 @@ class Obs:
     cash: tuple[int, ...]  # asset balance of each account
     pool_cash: int
     series: tuple[SeriesObs, ...]
+    net: int  # net exposure (the view's)
 
 
 def observe(h: Harness) -> Obs:
@@ -74,7 +75,7 @@ def observe(h: Harness) -> Obs:
     lp, cash = m.lp.balances, m.asset.balances
     return Obs(m.now, p, m.pool_assets, reserve, total, total2, floor, m.lp.total_supply,
                tuple(lp.get(a, 0) for a in accounts), tuple(cash.get(a, 0) for a in accounts),
-               cash.get(h.pool, 0), tuple(series))
+               cash.get(h.pool, 0), tuple(series), m._net_exposure(p))
 
 
 def fail(msg: str) -> None:
@@ -116,6 +117,10 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
             fail(f"rebalance {'succeeded' if ok else 'reverted'} with status {status_before} before")
         if ok and status_before != KNOCK_OUT:
             _at_target(h, s, b, a, after.price)
+            # 4b. and it traded at least the minimum notional (a no-op rebalance reverts, pays no one)
+            traded = abs(a.stored_exposure - b.stored_exposure) * after.price // WAD
+            if traded < h.model.min_trade_notional:
+                fail(f"rebalance of series {s} traded {traded} < minimum {h.model.min_trade_notional}")
     rebalanced = _rebalanced(h) if k is Kind.UPKEEP and all_ok else set()
     for j in rebalanced:  # each series the upkeep rebalanced (its Rebalanced event), knocked out or not
         _at_target(h, j, before.series[j], after.series[j], after.price)
@@ -146,10 +151,22 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
         if after.reserve < after.floor:
             fail(f"{k.name} left reserve {after.reserve} below floor {after.floor}")
 
-    # 9. balances add up to the supply (every holder is an observed account)
+    # 12. the utilization cap: after a successful LP withdrawal, |net|·P <= u·R; after a successful mint or
+    #     exposure-increasing rebalance, too, unless it did not raise |net| (what lowers it always passes)
+    if all_ok and after.price and (k in (Kind.MINT, Kind.LP_WITHDRAW, Kind.LP_REDEEM) or
+                                   (k in (Kind.REBALANCE, Kind.UPKEEP) and increased)):
+        lp_exit = k in (Kind.LP_WITHDRAW, Kind.LP_REDEEM)
+        if lp_exit or abs(after.net) > abs(before.net):
+            u = h.model.max_utilization
+            value = -(-abs(after.net) * after.price // WAD)
+            if after.reserve <= 0 and after.net != 0 or after.reserve > 0 and value > after.reserve * u // WAD:
+                fail(f"{k.name} left |net|·P {value} over the cap {u} x reserve {after.reserve}")
+
+    # 9. balances add up to the supply (every holder is an observed account, and once a series has been
+    #    minted its locked supply sits at LOCK_ADDRESS for good)
     for j, y in enumerate(after.series):
-        if sum(y.balances) != y.supply:
-            fail(f"series {j}: balances {sum(y.balances)} != supply {y.supply}")
+        if sum(y.balances) + (LOCKED_SUPPLY if y.supply else 0) != y.supply:
+            fail(f"series {j}: balances {sum(y.balances)} + locked != supply {y.supply}")
     if sum(after.lp_balances) != after.lp_supply:
         fail(f"LP shares: balances {sum(after.lp_balances)} != supply {after.lp_supply}")
 

@@ -67,6 +67,8 @@ SEL = {name: selector(sig) for name, sig in {
     "unpause": "unpause()",
     "updateAnswer": "updateAnswer(int256)",
     "setKeeperReward": "setKeeperReward(uint256,uint256)",
+    "setMaxUtilization": "setMaxUtilization(uint256)",
+    "setMinTradeNotional": "setMinTradeNotional(uint256)",
     "snapshot": "snapshot(address,address[])",
 }.items()}
 

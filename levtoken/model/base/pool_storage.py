@@ -81,6 +81,7 @@ class PoolStorage(Chain):
             self._reward_day, self._reward_paid_today, self.max_utilization, self.min_trade_notional,
             self._keeper_paid, self.paused, self.owner, self.pending_owner,
             list(book), [s.save() for s in book], self.asset.save(), self.lp.save(), self._aggregates.save(),
+            [s.ledger.save() for s in self._retired.values()],  # a retired token's ERC-20 still transacts
         )
 
     def _load(self, saved: tuple[Any, ...]) -> None:
@@ -88,12 +89,14 @@ class PoolStorage(Chain):
          self.last_health_report, self.floor_breached, self.keeper_reward, self.keeper_reward_daily_cap,
          self._reward_day, self._reward_paid_today, self.max_utilization, self.min_trade_notional,
          self._keeper_paid, self.paused, self.owner, self.pending_owner,
-         book, series, asset, lp, aggregates) = saved
+         book, series, asset, lp, aggregates, retired) = saved
         self._book[:] = book  # creation appends, retirement moves and removes: the list itself is restored
         self._position.clear()
         for s, state in zip(book, series):
             s.load(state)
             self._position[s.token] = s
+        for s, ledger in zip(self._retired.values(), retired):
+            s.ledger.load(ledger)
         self.asset.load(asset)
         self.lp.load(lp)
         self._aggregates.load(aggregates)

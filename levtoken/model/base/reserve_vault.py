@@ -110,7 +110,11 @@ class ReserveVault(ERC4626, PoolParameters):
         if not ok:
             return 0
         r, fl = self._reserve_and_floor(self.pool_assets, self._liabilities(p))
-        net = self._net_exposure(p)
+        return self._withdrawable_at(p, r, fl, self._net_exposure(p))
+
+    def _withdrawable_at(self, p: int, r: int, fl: int, net: int) -> int:
+        """The rest of `_withdrawable` at a usable price `p`, with reserve `r`, floor `fl` and net exposure
+        `net` already valued (the lens values them once for every view)."""
         needed = mul_div(mul_div(-net if net < 0 else net, p, WAD, True), WAD, self.max_utilization, True)
         room = r - to_int256(max(fl, needed))
         return 0 if room <= 0 else room // self._scale

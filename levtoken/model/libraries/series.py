@@ -176,8 +176,12 @@ def mint(s: State, p: int, equity: int, supply: int, net: int, now: int) -> int:
     if supply == 0:
         s.exposure = to_uint112(exposure_for(s.target_leverage, net, p))
         s.last_rebalance = now & U40
-    else:
-        s.exposure = to_uint112(scale_exposure(s.exposure, new_equity, equity))
+    else:  # outside its band the new money enters at target (see `Series.mint`)
+        x = s.exposure
+        if drifted(leverage(x, p, equity), s.min_leverage, s.max_leverage):
+            s.exposure = to_uint112(x + exposure_for(s.target_leverage, net, p))
+        else:
+            s.exposure = to_uint112(scale_exposure(x, new_equity, equity))
     s.equity = to_uint112(new_equity)
     return tokens
 

@@ -60,8 +60,7 @@ class PoolLens:
             health_due = self._health_due()
             needed = bitmap != 0 or health_due
             max_deposit = U128 - pooled if r >= 0 else 0
-            room = r - to_int256(fl)
-            withdrawable = room // scale if room > 0 else 0
+            withdrawable = self._withdrawable_at(p, r, fl, net)
         else:
             statuses = [NONE] * len(book)
             bitmap = 0
