@@ -18,7 +18,7 @@ from levtoken.fuzz.harness import Harness
 
 def open_harness(backend: str, lens_every: int) -> Harness:
     if backend == "model":
-        return Harness(None)
+        return Harness(None, lens_every=lens_every)
     from levtoken.backends import open_backend
 
     return Harness(open_backend(backend), lens_every=lens_every)

@@ -6,7 +6,8 @@
   with the lens snapshot every `lens_every` steps and at the end of each program);
 * every step: the protocol invariants (`levtoken.fuzz.invariants`).
 
-With `backend=None` the model runs alone (model-only fuzzing: the same programs and invariants).
+With `backend=None` the model runs alone (model-only fuzzing: the same programs and invariants; no view
+of the model may raise, checked every `lens_every` steps and at the end of each program).
 """
 
 from __future__ import annotations
@@ -18,7 +19,19 @@ from typing import Any
 
 from levtoken.backends.abi import calldata
 from levtoken.fuzz import invariants
-from levtoken.fuzz.ops import WAD, WARPS, Kind, Op, amount, decode_program, new_answer
+from levtoken.fuzz.ops import (
+    MAX_ANSWER,
+    MIN_ANSWER,
+    WAD,
+    WARPS,
+    Kind,
+    Op,
+    amount,
+    band_edge_answer,
+    decode_program,
+    floor_answer,
+    new_answer,
+)
 from levtoken.fuzz.system import SEL, FuzzConfig, FuzzSystem, perform_data
 from levtoken.lens import LensLayout
 from levtoken.model import ContractError
@@ -120,6 +133,8 @@ class Harness:
                 if self.backend is not None and (self.storage is None or self.stats.steps % self.lens_every == 0
                                                  or (final_lens and i == len(ops) - 1)):
                     self.compare_lens(op)
+                elif self.backend is None and final_lens and i == len(ops) - 1:
+                    self._model_views_hold(op)
             except Divergence as exc:
                 trace = "\n    ".join(repr(o) for o in ops[max(0, i - 39): i + 1])
                 raise Divergence(f"{exc}\n  after ops:\n    {trace}") from None
@@ -132,8 +147,8 @@ class Harness:
         after = self._obs = invariants.observe(self)
         if self.storage is not None:
             self.compare_storage(op)
-        elif self.backend is None and self.model.lens(self.accounts)[1]:  # model-only: invariant 8 here
-            raise Divergence(f"{op}: a view of the model raised (lens failed bitmap)")
+        elif self.backend is None and self.stats.steps % self.lens_every == 0:  # model-only: invariant 8
+            self._model_views_hold(op)
         invariants.check(self, op, before, after, outcomes, status)
         st = self.stats
         st.steps += 1
@@ -141,6 +156,11 @@ class Harness:
         st.by_kind[name] = st.by_kind.get(name, 0) + 1
         if all(ok for _, ok, _ in outcomes):
             st.succeeded[name] = st.succeeded.get(name, 0) + 1
+
+    def _model_views_hold(self, where: object) -> None:
+        """Invariant 8 without a chain: no view of the model raises (the lens' failed bitmap is 0)."""
+        if self.model.lens(self.accounts)[1]:
+            raise Divergence(f"{where}: a view of the model raised (lens failed bitmap)")
 
     # ------------------------------------------------------------------ one transaction, both sides
 
@@ -243,6 +263,15 @@ class Harness:
             return [Tx("transfer", actor, token, calldata(SEL["transfer"], other, n),
                        lambda: m.token_transfer(actor, token, other, n))]
         if k is Kind.PRICE:
+            special = op.aux % 16  # 1 in 4 price ops: a round the pool must skip, or a price on an edge
+            if special == 0:  # a future-dated round: the pool must refuse it (FuturePrice) until it is due
+                return [self._round(new_answer(r, m.latest_round_data()[1]), m.now + 1 + (r >> 20) % 3_600)]
+            if special == 1:  # an incomplete round (updatedAt 0): IncompleteRound
+                return [self._round(new_answer(r, m.latest_round_data()[1]), 0)]
+            if special in (2, 3):  # exactly on a band edge of this series, or on the pool's floor
+                edge = band_edge_answer(m, token, r) if special == 2 else floor_answer(m)
+                if edge is not None:
+                    return [self._price(min(MAX_ANSWER, max(MIN_ANSWER, edge + (r >> 30) - 1)))]
             answer = new_answer(r, m.latest_round_data()[1])
             return [self._price(answer)]
         if k is Kind.WARP:
@@ -318,6 +347,15 @@ class Harness:
         m = self.model
         return Tx("updateAnswer", self.owner, self.oracle, calldata(SEL["updateAnswer"], answer),
                   lambda: m.set_answer(answer))
+
+    def _round(self, answer: int, updated_at: int) -> Tx:
+        """`updateRoundData(latest + 1, answer, updatedAt, startedAt = now)`: a round with a chosen time."""
+        m = self.model
+        round_id = m.latest_round_data()[0] + 1
+        now = m.now
+        return Tx("updateRoundData", self.owner, self.oracle,
+                  calldata(SEL["updateRoundData"], round_id, answer, updated_at, now),
+                  lambda: m.update_round_data(round_id, answer, updated_at, now))
 
     def _warp(self, seconds: int) -> None:
         t = self.model.now + seconds

@@ -105,3 +105,39 @@ def new_answer(r: int, answer: int) -> int:
     else:  # anywhere in [1e-2, 1e6], log-uniform
         return int(MIN_ANSWER * (MAX_ANSWER / MIN_ANSWER) ** (((x >> 2) % 10_000) / 9_999))
     return min(MAX_ANSWER, max(MIN_ANSWER, answer * (10_000 + bps) // 10_000))
+
+
+def _to_answer(price: float, decimals: int) -> int | None:
+    answer = int(round(price * 10**decimals))
+    return answer if MIN_ANSWER <= answer <= MAX_ANSWER else None
+
+
+def band_edge_answer(m, token: str, r: int) -> int | None:
+    """The feed answer nearest the price at which the series' leverage is exactly its lower or upper band
+    edge (r picks which); None when the series has no exposure or the edge is out of the feed's range.
+    Solves L(P) = x·P / (E0 ± x·(P - P0)) = edge, ignoring the accrued streaming fee (the caller then
+    tries the answer one step either side as well)."""
+    s = m._position[token]
+    if s.exposure == 0 or s.equity == 0:
+        return None
+    lb = (s.min_leverage if r & 1 and s.min_leverage else s.max_leverage) / WAD
+    e0, x, p0 = s.equity / WAD, s.exposure / WAD, s.mark_price / WAD
+    if s.is_long:  # x·P = lb·(E0 + x·(P - P0))
+        if lb == 1:
+            return None
+        price = lb * (e0 - x * p0) / (x * (1 - lb))
+    else:  # x·P = lb·(E0 - x·(P - P0))
+        price = lb * (e0 + x * p0) / (x * (1 + lb))
+    return _to_answer(price, m.oracle.decimals) if price > 0 else None
+
+
+def floor_answer(m) -> int | None:
+    """The feed answer nearest the price at which the reserve is exactly at the floor, R = φ·Λ, from the
+    liabilities aggregates (Λ(P)·WAD² = offsetSum + exposureSum·P while P is inside the frontiers); None
+    when the pool has no net exposure or the price is out of range."""
+    a = m._aggregates
+    if a.exposure_sum == 0:
+        return None
+    target = m.pool_assets * m._scale * WAD / (WAD + m.floor_ratio)  # Λ at the floor, WAD
+    price = (target * WAD - a.offset_sum) / a.exposure_sum  # WAD
+    return _to_answer(price / WAD, m.oracle.decimals) if price > 0 else None

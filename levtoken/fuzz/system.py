@@ -66,6 +66,7 @@ SEL = {name: selector(sig) for name, sig in {
     "pause": "pause()",
     "unpause": "unpause()",
     "updateAnswer": "updateAnswer(int256)",
+    "updateRoundData": "updateRoundData(uint80,int256,uint256,uint256)",
     "setKeeperReward": "setKeeperReward(uint256,uint256)",
     "setMaxUtilization": "setMaxUtilization(uint256)",
     "setMinTradeNotional": "setMinTradeNotional(uint256)",
