@@ -54,12 +54,17 @@ UNIT_TESTS: tuple[str, ...] = (
     "tests/test_token.py",
     "tests/test_error_coverage.py",
     "tests/test_worked_examples.py",
+    "tests/test_utilization_cap.py",
+    "tests/test_series_retirement.py",
+    "tests/test_admin_module.py",
 )
 
 _POOL = "contracts/ReservePool.sol"
 _BOOK = "contracts/base/ReserveBook.sol"
 _VAULT = "contracts/base/ReserveVault.sol"
 _AUTOMATION = "contracts/base/PoolAutomation.sol"
+_TOKEN = "contracts/LeveragedToken.sol"
+_ADMIN = "contracts/PoolAdmin.sol"
 _SERIES = "contracts/libraries/Series.sol"
 _MATH = "contracts/libraries/SeriesMath.sol"
 _LIAB = "contracts/libraries/Liabilities.sol"
@@ -201,6 +206,33 @@ MUTANTS: tuple[Mutant, ...] = (
        "if (value < min || value >= max)", "checkBounds: the maximum itself refused", "bound"),
     _m("B03", _SERIES, "maxL <= MAX_LEVERAGE",
        "maxL < MAX_LEVERAGE", "max leverage of exactly 10x refused", "bound"),
+    # ------------------------------------------------------------------ step 2c: minimum sizes, the cap
+    _m("C21", _POOL, "if (pl.notional < minTradeNotional) return (pl, Gate.TooSmall, 0, 0);",
+       "if (pl.notional <= minTradeNotional) return (pl, Gate.TooSmall, 0, 0);",
+       "a rebalance trading exactly the minimum notional refused (< -> <=)", "comparison"),
+    _m("R23", _MATH, "return Math.mulDiv(traded, price, WAD); // round down",
+       "return Math.mulDiv(traded, price, WAD, Math.Rounding.Ceil); // round down",
+       "trade notional rounded up (a trade just below the minimum passes)", "rounding"),
+    _m("R24", _BOOK, "return Math.mulDiv(absAfter, p, WAD, Math.Rounding.Ceil) > Math.mulDiv(uint256(r)",
+       "return Math.mulDiv(absAfter, p, WAD) > Math.mulDiv(uint256(r)",
+       "utilization cap: exposure value rounded down (laxer cap)", "rounding"),
+    _m("C22", _BOOK, "Math.Rounding.Ceil) > Math.mulDiv(uint256(r), maxUtilization, WAD);",
+       "Math.Rounding.Ceil) >= Math.mulDiv(uint256(r), maxUtilization, WAD);",
+       "utilization exactly at the cap refused (> -> >=)", "comparison"),
+    _m("K10", _POOL, "if (_overCap(netBefore, net, p, r)) _revertOverCap(net, p, r);",
+       "", "mint: utilization cap check removed", "check"),
+    _m("K11", _VAULT, "int256 room = r - Math.max(fl, needed).toInt256();",
+       "int256 room = r - fl.toInt256();", "LP withdrawals ignore the utilization cap", "check"),
+    _m("K12", _SERIES, "if (supply == 0) tokens = tokens > LOCKED_SUPPLY ? tokens - LOCKED_SUPPLY : 0;",
+       "", "first mint: the locked supply is not paid for by the minter", "check"),
+    _m("K13", _TOKEN, "if (remaining != 0 && remaining < Series.MIN_BALANCE) revert",
+       "if (false) revert", "redeem: minimum residual check removed", "check"),
+    _m("K14", _BOOK, "if (reward == 0 || _keeperPaid) return 0;",
+       "if (reward == 0) return 0;", "keeper reward: more than one per transaction", "check"),
+    _m("K15", _SERIES, "RebalancePolicy.drifted(SeriesMath.leverage(x, p, equity), s.minLeverage, s.maxLeverage)",
+       "false", "a mint into a series outside its band inherits the drifted leverage", "check"),
+    _m("K16", _ADMIN, "if (!s.knockedOut) revert SeriesNotRetirable(token);",
+       "", "retireSeries: a live series can be retired", "check"),
 )
 
 

@@ -23,6 +23,8 @@ COVERED_FILES = {
     "contracts/base/ReserveBook.sol",
     "contracts/base/ReserveVault.sol",
     "contracts/base/PoolAutomation.sol",
+    "contracts/LeveragedToken.sol",
+    "contracts/PoolAdmin.sol",
     "contracts/libraries/Series.sol",
     "contracts/libraries/SeriesMath.sol",
     "contracts/libraries/Liabilities.sol",
