@@ -109,3 +109,25 @@ def test_max_withdraw_is_exact_under_the_cap(system, owner, lp, alice):
     pool.withdraw(room, lp, lp, sender=lp)
     assert pool.maxWithdraw(lp) == 0
     assert _exposure_value(pool, P0) <= mul_div(pool.reserve(), CAP, WAD)
+
+
+def test_the_cap_rounds_the_exposure_value_up(system, owner, lp, alice):
+    """|net|·P is compared rounded up. With a reserve of exactly 1 unit, u·R = u, so a cap equal to
+    floor(|net|·P) refuses a mint whose |net|·P is not a whole number, and one wei more of cap admits it."""
+    _, oracle, pool, tokens = build_system(owner, lp, (alice,), lp_capital=1, max_utilization=None,
+                                          series=(("ETH3L", True),))
+    long_ = tokens["ETH3L"]
+    pool.setFloorRatio(WAD // 100, sender=owner)  # 1%: the floor stays below the 1-unit reserve
+    set_price(oracle, "2000.12345678", owner)
+    p = pool.price()
+    assets = 99 * USDC + 123_457
+    x = 3 * WAD * assets * 10**12 // p  # the first mint's exposure: floor(T·net/P)
+    value = x * p  # |net|·P in WAD², not a whole WAD
+    assert value % WAD != 0
+    cap = value // WAD  # u·R = floor(|net|·P) with R = 1 WAD
+    pool.setMaxUtilization(cap, sender=owner)
+    with reverts_with(pool.UtilizationCapExceeded, cap=cap):
+        long_.mint(assets, 0, alice, sender=alice)
+    pool.setMaxUtilization(cap + 1, sender=owner)  # u·R = ceil(|net|·P)
+    long_.mint(assets, 0, alice, sender=alice)
+    assert pool.reserve() == WAD and abs(pool.netExposure()) == x
