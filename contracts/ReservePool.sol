@@ -233,13 +233,14 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
         // After the spread cost (and the settlement's fee), both moved from this series' equity to the reserve.
         (r, fl) = _reserveAndFloor(_poolAssets, Liabilities.toWad(total) - pl.cost);
         if (r < fl.toInt256()) return (pl, Gate.BelowFloor, r, fl);
-        if (_overCap(_netExposure(p), _netAfter(s, p, pl), p, r)) gate = Gate.OverCap;
+        int256 net = _netExposure(p);
+        if (_overCap(net, _netAfter(s, net, pl), p, r)) gate = Gate.OverCap;
     }
 
-    /// @dev Net exposure at `p` once the plan's exposure increase is booked.
-    function _netAfter(Series.State storage s, uint256 p, Series.Plan memory pl) private view returns (int256) {
+    /// @dev Net exposure `net` once the plan's exposure increase of series `s` is booked.
+    function _netAfter(Series.State storage s, int256 net, Series.Plan memory pl) private view returns (int256) {
         int256 delta = (pl.exposureAfter - pl.exposureBefore).toInt256();
-        return _netExposure(p) + (s.isLong ? delta : -delta);
+        return net + (s.isLong ? delta : -delta);
     }
 
     /// @inheritdoc PoolAutomation
@@ -279,7 +280,7 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
         if (gate == Gate.TooSmall) revert RebalanceTooSmall(pl.notional, minTradeNotional);
         if (gate == Gate.Overflow) revert SafeCast.SafeCastOverflowedUintDowncast(112, pl.exposureAfter);
         if (gate == Gate.BelowFloor) revert ReserveBelowFloor(r, fl);
-        if (gate == Gate.OverCap) _revertOverCap(_netAfter(s, p, pl), p, r);
+        if (gate == Gate.OverCap) _revertOverCap(_netAfter(s, _netExposure(p), pl), p, r);
 
         uint256 newEquity = s.rebalance(pl, equity);
         _commit(s, c0, sx0, p);

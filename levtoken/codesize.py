@@ -7,10 +7,7 @@ deployed code has the same length).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 RUNTIME_LIMIT = 21_000
 EIP170_LIMIT = 24_576

@@ -39,7 +39,6 @@ def test_the_module_is_the_pools_first_creation_and_holds_the_admin_code(pool, m
     code = bytes(chain.provider.get_code(module.address))
     compiled = project.PoolAdmin.contract_type.runtime_bytecode.bytecode
     assert len(code) == len(bytes.fromhex(compiled.removeprefix("0x")))
-    assert pool.adminModule() == module.address
 
 
 def test_series_created_through_the_module_are_written_at_the_pools_storage_layout(pool, module, eth3l, eth3s):

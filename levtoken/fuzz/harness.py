@@ -271,7 +271,7 @@ class Harness:
             if special in (2, 3):  # exactly on a band edge of this series, or on the pool's floor
                 edge = band_edge_answer(m, token, r) if special == 2 else floor_answer(m)
                 if edge is not None:
-                    return [self._price(min(MAX_ANSWER, max(MIN_ANSWER, edge + (r >> 30) - 1)))]
+                    return [self._price(min(MAX_ANSWER, max(MIN_ANSWER, edge + (r >> 30) % 3 - 1)))]
             answer = new_answer(r, m.latest_round_data()[1])
             return [self._price(answer)]
         if k is Kind.WARP:

@@ -198,12 +198,14 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTok
         r, fl = self._reserve_and_floor(self.pool_assets, checked_sub(total // WAD, cost))
         if r < to_int256(fl):
             return pl, BELOW_FLOOR, r, fl
-        return pl, (OVER_CAP if self._over_cap(self._net_exposure(p), self._net_after(s, p, pl), p, r) else OPEN), r, fl
+        net = self._net_exposure(p)
+        return pl, (OVER_CAP if self._over_cap(net, self._net_after(s, net, pl), p, r) else OPEN), r, fl
 
-    def _net_after(self, s: State, p: int, pl: Plan) -> int:
-        """`_netAfter`: net exposure at `p` once the plan's exposure increase is booked."""
+    @staticmethod
+    def _net_after(s: State, net: int, pl: Plan) -> int:
+        """`_netAfter`: net exposure `net` once the plan's exposure increase of series `s` is booked."""
         delta = to_int256(pl[3] - pl[2])
-        return self._net_exposure(p) + (delta if s.is_long else -delta)
+        return net + (delta if s.is_long else -delta)
 
     def _status(self, s: State, p: int, equity: int) -> int:
         """`_status`, with `equity` = `equity_now(s, p)`: the trigger a rebalance at `p` would fire, `NONE` if
@@ -246,7 +248,7 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTok
         if gate == BELOW_FLOOR:
             raise ReserveBelowFloor(r, fl)
         if gate == OVER_CAP:
-            self._revert_over_cap(self._net_after(s, p, pl), p, r)
+            self._revert_over_cap(self._net_after(s, self._net_exposure(p), pl), p, r)
 
         new_equity = Series.rebalance(s, pl, equity, self.now)
         self._commit(s, c0, sx0, p)
