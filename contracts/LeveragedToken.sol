@@ -5,44 +5,55 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
 import {IReservePool} from "./interfaces/IReservePool.sol";
+import {IReservePoolBase} from "./interfaces/IReservePoolBase.sol";
 import {Series} from "./libraries/Series.sol";
+import {SeriesOrders} from "./base/SeriesOrders.sol";
 
 /// @title LeveragedToken
-/// @notice One leveraged token series (ERC-20 + ERC-2612 permit). The series' state, math and assets live
-///         in its `ReservePool`; this contract forwards holders' calls there and mints or burns only inside
-///         those calls, for the amounts the pool priced. Decimals are 18.
-contract LeveragedToken is ERC20Permit, ILeveragedToken {
-    IReservePool private immutable _pool;
-
+/// @notice One leveraged token series (ERC-20 + ERC-2612 permit) and its order book (`base/SeriesOrders`,
+///         SPEC section 3a). The series' state, math and assets live in its `ReservePool`; this contract holds
+///         the orders' escrow, hands due batches to the pool and mints or burns only the amounts the pool
+///         priced, within those calls. Decimals are 18.
+contract LeveragedToken is ERC20Permit, SeriesOrders, ILeveragedToken {
     /// @param name_ Token name, e.g. "ETH 3x Long".
     /// @param symbol_ Token symbol, e.g. "ETH3L".
     /// @param pool_ The pool that creates this series (the deployer).
     constructor(string memory name_, string memory symbol_, IReservePool pool_)
         ERC20(name_, symbol_)
         ERC20Permit(name_)
-    {
-        _pool = pool_;
-    }
+        SeriesOrders(pool_)
+    {}
 
     /// @inheritdoc ILeveragedToken
-    /// @dev The pool prices the mint, pulls the assets and updates the series; this token then mints
-    ///      exactly what the pool returned; a first mint also locks `Series.LOCKED_SUPPLY` tokens forever.
-    function mint(uint256 assets, uint256 minTokens, address receiver) external returns (uint256 tokens) {
+    /// @dev An immediate batch of one at the latest price (the pool pulls the assets, approved to it); a first
+    ///      mint also locks `Series.LOCKED_SUPPLY` tokens forever.
+    function mint(uint256 assets, uint256 minTokens, address receiver) external nonReentrant returns (uint256 tokens) {
+        if (assets == 0) revert IReservePoolBase.ZeroAmount();
+        if (receiver == address(0)) revert IReservePoolBase.ZeroAddress();
+        _requireNoDueOrders();
         uint256 supply = totalSupply();
-        tokens = _pool.mintFor(msg.sender, assets, minTokens, receiver, supply);
+        IReservePool.OrderIn[] memory mints = new IReservePool.OrderIn[](1);
+        mints[0] = IReservePool.OrderIn(msg.sender, receiver, assets, minTokens);
+        (uint256[] memory outs,,) = _pool.executeOrders(0, supply, mints, new IReservePool.OrderIn[](0), true);
+        tokens = outs[0];
         if (supply == 0) _mint(Series.LOCK_ADDRESS, Series.LOCKED_SUPPLY); // SPEC "Minimum sizes"
         _mint(receiver, tokens);
     }
 
     /// @inheritdoc ILeveragedToken
     /// @dev Burns first (reverts `ERC20InsufficientBalance` beyond the balance, `ResidualTooSmall` for a
-    ///      remainder below `Series.MIN_BALANCE`), then the pool pays.
-    function redeem(uint256 tokens, uint256 minAssets, address receiver) external returns (uint256 assets) {
+    ///      remainder below `Series.MIN_BALANCE`), then the pool pays, as an immediate batch of one.
+    function redeem(uint256 tokens, uint256 minAssets, address receiver) external nonReentrant returns (uint256) {
         uint256 supply = totalSupply();
         _burn(msg.sender, tokens);
-        uint256 remaining = balanceOf(msg.sender);
-        if (remaining != 0 && remaining < Series.MIN_BALANCE) revert ResidualTooSmall(remaining, Series.MIN_BALANCE);
-        return _pool.redeemFor(msg.sender, tokens, minAssets, receiver, supply);
+        _checkResidual(msg.sender);
+        if (tokens == 0) revert IReservePoolBase.ZeroAmount();
+        if (receiver == address(0)) revert IReservePoolBase.ZeroAddress();
+        _requireNoDueOrders();
+        IReservePool.OrderIn[] memory redeems = new IReservePool.OrderIn[](1);
+        redeems[0] = IReservePool.OrderIn(msg.sender, receiver, tokens, minAssets);
+        (uint256[] memory outs,,) = _pool.executeOrders(0, supply, new IReservePool.OrderIn[](0), redeems, true);
+        return outs[0];
     }
 
     /// @inheritdoc ILeveragedToken
@@ -88,5 +99,10 @@ contract LeveragedToken is ERC20Permit, ILeveragedToken {
     /// @inheritdoc ILeveragedToken
     function rebalanceStatus() external view returns (uint8) {
         return _pool.rebalanceStatusOf(address(this));
+    }
+
+    function _checkResidual(address account) internal view override {
+        uint256 remaining = balanceOf(account);
+        if (remaining != 0 && remaining < Series.MIN_BALANCE) revert ResidualTooSmall(remaining, Series.MIN_BALANCE);
     }
 }

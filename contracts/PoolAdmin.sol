@@ -6,6 +6,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
 import {IPoolAdmin} from "./interfaces/IPoolAdmin.sol";
+import {ISeriesOrders} from "./interfaces/ISeriesOrders.sol";
 import {Series} from "./libraries/Series.sol";
 import {PoolBounds} from "./libraries/PoolBounds.sol";
 import {InheritedSlots} from "./base/PoolStorage.sol";
@@ -57,6 +58,7 @@ contract PoolAdmin is InheritedSlots, ReentrancyGuardTransient, ReserveBook, IPo
         if (n >= MAX_SERIES) revert TooManySeries(MAX_SERIES);
         Series.validateNew(initialNav, params);
         token = _deployer.deploy(name_, symbol_);
+        ISeriesOrders(token).setOrderParams(_orderParams);
         _book[n].initialize(token, isLong_, initialNav, params);
         _position[token] = n + 1;
         _seriesCount = uint8(n + 1);
@@ -67,7 +69,8 @@ contract PoolAdmin is InheritedSlots, ReentrancyGuardTransient, ReserveBook, IPo
     function setSeriesParams(address token, SeriesParams calldata params) external onlyDelegated nonReentrant {
         Series.State storage s = _seriesOf(token);
         Series.validate(params);
-        uint256 p = _price();
+        (uint256 p, uint256 at) = _priceAndTime();
+        if (ISeriesOrders(token).ordersDueBy(at)) revert SeriesOrdersDue(token); // they settle first
         _settle(token, s, p, IERC20(token).totalSupply());
         SeriesParams memory old = s.params();
         s.store(params);
@@ -131,11 +134,30 @@ contract PoolAdmin is InheritedSlots, ReentrancyGuardTransient, ReserveBook, IPo
     }
 
     /// @inheritdoc IPoolAdmin
+    function setOrderParams(ISeriesOrders.OrderParams calldata params) external onlyDelegated {
+        uint256 scale = _assetScale();
+        Series.checkBounds("minDelay", params.minDelay, PoolBounds.MIN_ORDER_DELAY, PoolBounds.MAX_ORDER_DELAY);
+        Series.checkBounds("maxOrderAge", params.maxOrderAge, PoolBounds.MIN_ORDER_AGE, PoolBounds.MAX_ORDER_AGE);
+        Series.checkBounds("executionFee", params.executionFee, 0, PoolBounds.MAX_EXECUTION_FEE / scale);
+        Series.checkBounds("minMintAssets", params.minMintAssets, 0, PoolBounds.MAX_MIN_MINT / scale);
+        _orderParams = params;
+        uint256 n = _seriesCount;
+        for (uint256 i; i < n; ++i) {
+            ISeriesOrders(_book[i].token).setOrderParams(params);
+        }
+        emit ParametersUpdated(address(this), "minDelay", params.minDelay);
+        emit ParametersUpdated(address(this), "maxOrderAge", params.maxOrderAge);
+        emit ParametersUpdated(address(this), "executionFee", params.executionFee);
+        emit ParametersUpdated(address(this), "minMintAssets", params.minMintAssets);
+    }
+
+    /// @inheritdoc IPoolAdmin
     /// @dev A knocked-out series has equity and exposure 0, so its terms in the aggregates are 0 and moving
     ///      or deleting it changes no liability.
     function retireSeries(address token) external onlyDelegated {
         Series.State storage s = _seriesOf(token);
         if (!s.knockedOut) revert SeriesNotRetirable(token);
+        if (ISeriesOrders(token).hasPendingOrders()) revert SeriesHasOrders(token); // their escrow needs the pool
         uint256 i = _position[token] - 1;
         uint256 last = _seriesCount - 1;
         if (i != last) {

@@ -22,7 +22,9 @@ import {PoolViews} from "./base/PoolViews.sol";
 import {PoolAutomation} from "./base/PoolAutomation.sol";
 import {LeveragedTokenDeployer} from "./LeveragedTokenDeployer.sol";
 import {PoolAdmin} from "./PoolAdmin.sol";
+import {PoolOrders} from "./PoolOrders.sol";
 import {IPoolAdmin} from "./interfaces/IPoolAdmin.sol";
+import {ISeriesOrders} from "./interfaces/ISeriesOrders.sol";
 
 /// @title ReservePool
 /// @notice Counterparty of every leveraged token series of one (settlement asset, oracle) pair, and an
@@ -51,6 +53,8 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
 
     /// @inheritdoc IReservePool
     address public immutable adminModule;
+    /// @inheritdoc IReservePool
+    address public immutable ordersModule;
 
     /// @param asset_ Settlement asset (at most 18 decimals).
     /// @param oracle_ Price feed of the underlying in units of the settlement asset.
@@ -67,6 +71,7 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
         address owner_
     ) ERC4626(asset_) ERC20(name_, symbol_) Ownable(owner_) OracleReader(oracle_) ReserveBook(asset_.decimals()) {
         adminModule = address(new PoolAdmin(oracle_, asset_.decimals(), deployer_));
+        ordersModule = address(new PoolOrders(oracle_, asset_));
         _aggregates.initialize();
     }
 
@@ -76,7 +81,17 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
     ///      ends the call with its result: the function's body never runs, and neither does anything a
     ///      modifier before this one would do after `_`. Only checks (`onlyOwner`) may precede it.
     modifier delegated() {
-        address module = adminModule;
+        _delegate(adminModule);
+        _;
+    }
+
+    /// @dev `delegated`, to `module`.
+    modifier delegatedTo(address module) {
+        _delegate(module);
+        _;
+    }
+
+    function _delegate(address module) private {
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             calldatacopy(ptr, 0, calldatasize())
@@ -85,7 +100,6 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
             if iszero(ok) { revert(ptr, returndatasize()) }
             return(ptr, returndatasize())
         }
-        _;
     }
 
     /// @inheritdoc IPoolAdmin
@@ -120,78 +134,23 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
     /// @inheritdoc IPoolAdmin
     function retireSeries(address) external onlyOwner delegated {}
 
+    /// @inheritdoc IPoolAdmin
+    function setOrderParams(ISeriesOrders.OrderParams calldata) external onlyOwner delegated {}
+
     // =================================================================== series operations
 
     /// @inheritdoc IReservePool
-    function mintFor(address payer, uint256 assets, uint256 minTokens, address receiver, uint256 supply)
+    /// @dev The code is the orders module's (`PoolOrders`), run by delegatecall.
+    function executeOrders(uint256, uint256, OrderIn[] calldata, OrderIn[] calldata, bool)
         external
-        nonReentrant
-        whenNotPaused
-        returns (uint256 tokens)
-    {
-        address token = msg.sender;
-        Series.State storage s = _callerSeries();
-        if (assets == 0) revert ZeroAmount();
-        if (receiver == address(0)) revert ZeroAddress();
-        if (s.knockedOut) revert SeriesKnockedOut(token);
-        uint256 p = _price();
-        (int256 c0, int256 sx0) = s.terms();
-        uint256 equity = s.settle(token, p, supply);
-        if (s.knockedOut) revert SeriesKnockedOut(token);
-
-        uint256 gross = assets * _assetScale();
-        uint256 fee = SeriesMath.feeOf(gross, s.mintFee);
-        int256 netBefore = _netExposure(p); // the settlement changed no exposure
-        tokens = s.mint(p, equity, supply, gross - fee);
-        _commit(s, c0, sx0, p); // the settlement and the mint, booked once
-        if (tokens == 0 || tokens < minTokens) revert SlippageExceeded(tokens, minTokens == 0 ? 1 : minTokens);
-        uint256 pooled = _poolAssets + assets;
-        _poolAssets = pooled.toUint128();
-
-        (int256 r, uint256 fl) = _reserveAndFloor(pooled, _liabilities(p));
-        if (r < fl.toInt256()) revert ReserveBelowFloor(r, fl);
-        int256 net = _netExposure(p);
-        if (_overCap(netBefore, net, p, r)) _revertOverCap(net, p, r);
-        _syncFloor(r, fl);
-
-        IERC20(asset()).safeTransferFrom(payer, address(this), assets);
-        emit Minted(token, payer, receiver, assets, tokens, fee, p);
-    }
+        delegatedTo(ordersModule)
+        returns (uint256[] memory, uint8, int256)
+    {}
 
     /// @inheritdoc IReservePool
-    function redeemFor(address owner_, uint256 tokens, uint256 minAssets, address receiver, uint256 supply)
-        external
-        nonReentrant
-        returns (uint256 assets)
-    {
-        address token = msg.sender;
-        Series.State storage s = _callerSeries();
-        if (tokens == 0) revert ZeroAmount();
-        if (receiver == address(0)) revert ZeroAddress();
-        uint256 p = _price();
-        (int256 c0, int256 sx0) = s.terms();
-        uint256 equity = s.settle(token, p, supply);
-
-        uint256 liabilitiesBefore = Liabilities.toWad(_liabilitiesWad2(p, s, c0, sx0));
-        uint256 scale = _assetScale();
-        uint256 pooledWad = uint256(_poolAssets) * scale;
-        uint256 gross = SeriesMath.claimOf(tokens, supply, equity);
-        uint256 fee = SeriesMath.feeOf(gross, s.redeemFee);
-        uint256 payout = gross - fee;
-        // Insolvent pool: every claim is paid at the same fraction poolAssets/liabilities (round down).
-        if (pooledWad < liabilitiesBefore) payout = Math.mulDiv(payout, pooledWad, liabilitiesBefore);
-        assets = payout / scale; // round down: holder receives
-        if (assets < minAssets) revert SlippageExceeded(assets, minAssets);
-
-        s.redeem(equity, gross);
-        _commit(s, c0, sx0, p); // the settlement and the redeem, booked once
-        uint256 pooled = _poolAssets - assets;
-        _poolAssets = uint128(pooled);
-        (int256 r, uint256 fl) = _reserveAndFloor(pooled, liabilitiesBefore - gross);
-        _syncFloor(r, fl);
-
-        if (assets != 0) IERC20(asset()).safeTransfer(receiver, assets);
-        emit Redeemed(token, owner_, receiver, tokens, assets, fee, p);
+    function requireMintsOpen(address token) external view {
+        if (_seriesOf(token).knockedOut) revert SeriesKnockedOut(token);
+        _requireNotPaused();
     }
 
     /// @inheritdoc IReservePool
@@ -202,8 +161,8 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
     /// @inheritdoc IReservePool
     function rebalanceStatusOf(address token) external view returns (uint8) {
         Series.State storage s = _seriesOf(token);
-        (bool ok, uint256 p) = _priceUsable();
-        return ok ? uint8(_status(s, p)) : uint8(Trigger.None);
+        (bool ok, uint256 p, uint256 at) = _priceUsable();
+        return ok ? uint8(_status(s, p, at)) : uint8(Trigger.None);
     }
 
     // =================================================================== rebalance: one decision
@@ -244,8 +203,8 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
     }
 
     /// @inheritdoc PoolAutomation
-    function _status(Series.State storage s, uint256 p) internal view override returns (Trigger) {
-        if (s.knockedOut) return Trigger.None;
+    function _status(Series.State storage s, uint256 p, uint256 at) internal view override returns (Trigger) {
+        if (s.knockedOut || ISeriesOrders(s.token).ordersDueBy(at)) return Trigger.None;
         uint256 equity = s.equityNow(p);
         if (equity == 0) return IERC20(s.token).totalSupply() == 0 ? Trigger.None : Trigger.KnockOut;
         (Series.Plan memory pl, Gate gate,,) = _decide(s, p, equity, false, 0, 0);
@@ -259,7 +218,9 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
         returns (Trigger)
     {
         if (s.knockedOut) revert SeriesKnockedOut(token);
-        uint256 p = _price();
+        (uint256 p, uint256 at) = _priceAndTime();
+        // Orders due at an earlier round than this one execute first (SPEC section 3a).
+        if (ISeriesOrders(token).ordersDueBy(at)) revert SeriesOrdersDue(token);
         (int256 c0, int256 sx0) = s.terms();
         uint256 equity = s.settle(token, p, supply);
         if (s.knockedOut) {

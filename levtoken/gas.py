@@ -42,6 +42,11 @@ BUDGET_MINT = 120_000
 BUDGET_REDEEM = 100_000
 BUDGET_REBALANCE = 80_000  # without keeper reward
 BUDGET_UPKEEP_PER_SERIES = 100_000
+# Issue 8's order budgets (step 4 works them down; the table says which are met)
+BUDGET_REQUEST = 80_000
+BUDGET_ROUND_TRIP = 150_000  # request + its share of a batch of 10
+BUDGET_LOST_RACE = 30_000
+BATCH = 10
 
 # Rebalanced.trigger values (IReservePool.Trigger)
 TRIGGER_DRIFT = 1
@@ -113,10 +118,11 @@ class _Bench:
         needed, data = self.pool.checkUpkeep(b"")
         if not needed:
             raise RuntimeError("checkUpkeep reports nothing to do")
-        bitmap, _health = decode(["uint256", "bool"], bytes(data))
-        if bitmap != expected_bitmap:
-            raise RuntimeError(f"checkUpkeep flagged bitmap {bitmap:#b}, expected {expected_bitmap:#b}")
-        return encode(["uint256", "bool"], [bitmap, False])
+        bitmap, _health, rounds = decode(["uint256", "bool", "uint80[]"], bytes(data))
+        if bitmap != expected_bitmap or rounds:
+            raise RuntimeError(f"checkUpkeep flagged bitmap {bitmap:#b} and orders {rounds}, "
+                               f"expected {expected_bitmap:#b} and none")
+        return encode(["uint256", "bool", "uint80[]"], [bitmap, False, []])
 
     def perform_upkeep(self, data: bytes, n_series: int) -> Any:
         receipt = self.pool.performUpkeep(data, sender=self.keeper)
@@ -135,6 +141,8 @@ def _setup(bench: _Bench) -> None:
     for account in (bench.owner, bench.lp, bench.alice, bench.bob, bench.carol):
         asset.mint(account, HOLDER_CASH + (LP_CAPITAL if account == bench.lp else 0), sender=bench.owner)
         asset.approve(pool, MAX_UINT, sender=account)
+        for symbol in ("ETH3L", "ETH3S"):  # mint orders escrow in the token
+            asset.approve(bench.token(symbol), MAX_UINT, sender=account)
     pool.deposit(LP_CAPITAL, bench.lp, sender=bench.lp)
     for symbol in ("ETH3L", "ETH3S"):
         for holder in (bench.alice, bench.bob):
@@ -163,6 +171,41 @@ def _measure_user_and_lp(bench: _Bench) -> None:
     bench.record("LP deposit (ERC-4626)", pool.deposit(100_000 * USDC, bench.lp, sender=bench.lp))
     bench.record("LP withdraw (ERC-4626)", pool.withdraw(50_000 * USDC, bench.lp, bench.lp, sender=bench.lp))
     bench.record("fundReserve", pool.fundReserve(10_000 * USDC, sender=bench.owner))
+
+
+def _measure_orders(bench: _Bench) -> None:
+    """Series orders (SPEC 3a): requests, a batch of 10 mints at the next round, the executor that lost
+    the race, then a batch of redeems; no order is left pending (they would hold the rebalances)."""
+    eth3l = bench.token("ETH3L")
+    min_delay = int(eth3l.orderParams()[0])
+    holders = (bench.alice, bench.bob, bench.carol)
+    bench.record("requestMint, first order of the ring slot",
+                 eth3l.requestMint(MINT_AMOUNT, 0, bench.alice, sender=bench.alice), BUDGET_REQUEST)
+    request = None
+    for i in range(1, BATCH):
+        holder = holders[i % 3]
+        request = eth3l.requestMint(MINT_AMOUNT, 0, holder, sender=holder)
+    bench.record("requestMint, repeat requester", request, BUDGET_REQUEST)
+    bench.warp(min_delay + 1)
+    bench.set_price(2040)
+    round_id = int(bench.system.oracle.latestRoundData()[0])
+    batch = bench.record(f"executeOrders, {BATCH} mints", eth3l.executeOrders(round_id, BATCH, sender=bench.keeper))
+    bench.rows.append(GasRow("executeOrders: per mint order", batch.gas // BATCH))
+    lost = eth3l.executeOrders(round_id, BATCH, sender=bench.lp, raise_on_revert=False)
+    bench.record("executeOrders that lost the race (NoOrdersDue)", lost, BUDGET_LOST_RACE)
+    bench.rows.append(GasRow("a holder's mint: request + 1/10 of the batch", request.gas_used + batch.gas // BATCH,
+                             BUDGET_ROUND_TRIP))
+    redeem = None
+    for i in range(BATCH):
+        holder = holders[i % 3]
+        redeem = eth3l.requestRedeem(10**18, 0, holder, sender=holder)
+    bench.record("requestRedeem, repeat requester", redeem, BUDGET_REQUEST)
+    bench.warp(min_delay + 1)
+    bench.set_price(2040)
+    round_id = int(bench.system.oracle.latestRoundData()[0])
+    batch = bench.record(f"executeOrders, {BATCH} redeems", eth3l.executeOrders(round_id, BATCH, sender=bench.keeper))
+    bench.rows.append(GasRow("a holder's redeem: request + 1/10 of the batch",
+                             redeem.gas_used + batch.gas // BATCH, BUDGET_ROUND_TRIP))
 
 
 def _measure_rebalances(bench: _Bench) -> None:
@@ -261,6 +304,7 @@ def measure(sender_accounts: Sequence[Any]) -> list[GasRow]:
     bench = _Bench(system, sender_accounts, config)
     _setup(bench)
     _measure_user_and_lp(bench)
+    _measure_orders(bench)
     _measure_rebalances(bench)
     _measure_upkeep(bench)
     _measure_keeper_reward(bench)

@@ -25,6 +25,8 @@ COVERED_FILES = {
     "contracts/base/PoolAutomation.sol",
     "contracts/LeveragedToken.sol",
     "contracts/PoolAdmin.sol",
+    "contracts/PoolOrders.sol",
+    "contracts/base/SeriesOrders.sol",
     "contracts/libraries/Series.sol",
     "contracts/libraries/SeriesMath.sol",
     "contracts/libraries/Liabilities.sol",

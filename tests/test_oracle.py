@@ -47,7 +47,7 @@ def live(system, owner, alice, bob):
     assert short.rebalanceStatus() == 1  # Drift at 2,100 while the oracle is usable
     # performData of a due upkeep, taken while the oracle still answers
     needed, data = pool.checkUpkeep(b"")
-    assert needed and data == encode(["uint256", "bool"], [2, True])
+    assert needed and data == encode(["uint256", "bool", "uint80[]"], [2, True, []])
     set_price(oracle, 2_200, owner)
     return usdc, oracle, pool, long_, short
 
@@ -89,8 +89,8 @@ def test_every_priced_state_change_reverts_with_the_cause(live, mode, owner, lp,
     usdc, oracle, pool, long_, short = live
     name, args = _break(mode, oracle, owner)
     error = getattr(pool, name)
-    due_with_health = encode(["uint256", "bool"], [2, True])
-    due_without_health = encode(["uint256", "bool"], [2, False])
+    due_with_health = encode(["uint256", "bool", "uint80[]"], [2, True, []])
+    due_without_health = encode(["uint256", "bool", "uint80[]"], [2, False, []])
     operations = {
         "price": lambda: pool.price(),
         "mint": lambda: long_.mint(100 * USDC, 0, alice, sender=alice),

@@ -212,9 +212,9 @@ def test_streaming_fee_accrues_to_reserve_between_settlements(pool, oracle, owne
     assert pool.poolAssets() * SCALE - (e2 - gross) == lp_capital + fee1 + fee2 + (gross - gross // SCALE * SCALE)
 
 
-def test_redeem_for_called_directly_reverts_only_series(pool, stranger, alice):
+def test_a_redeem_batch_sent_to_the_pool_directly_reverts_only_series(pool, stranger, alice):
     with reverts_with(pool.OnlySeries, caller=stranger.address):
-        pool.redeemFor(alice, WAD, 0, stranger, WAD, sender=stranger)
+        pool.executeOrders(0, WAD, [], [(alice, stranger, WAD, 0)], True, sender=stranger)
 
 
 def test_redeem_of_a_dead_series_from_an_empty_pool_pays_nothing_without_reverting(owner, lp, alice, bob):

@@ -215,7 +215,7 @@ def test_a_dust_series_pays_no_keeper_for_rebalances_that_trade_nothing(owner, l
     assert long.totalSupply() == LOCKED_SUPPLY
     assert (state.equity, state.exposure) == (10**11, 15 * 10**7) and long.leverage() == 3 * WAD
 
-    forced = encode(["uint256", "bool"], [1, False])  # performData naming the series, no health report
+    forced = encode(["uint256", "bool", "uint80[]"], [1, False, []])  # performData naming the series, no health report
     for _ in range(24):  # a day of hourly attempts: the Fallback is due, but the series is at target
         warp(3_600)
         set_price(oracle, 2_000, owner)

@@ -24,25 +24,30 @@ abstract contract OracleReader is PoolStorage, IReservePoolBase {
     }
 
     /// @dev Reads the oracle, reverting with the cause if unusable.
-    function _price() internal view returns (uint256) {
+    function _price() internal view returns (uint256 p) {
+        (p,) = OraclePrice.read(oracle, _oracleDecimals, maxPriceAge);
+    }
+
+    /// @dev `_price` and the round's `updatedAt` (which the series' order queues are checked against).
+    function _priceAndTime() internal view returns (uint256, uint256) {
         return OraclePrice.read(oracle, _oracleDecimals, maxPriceAge);
     }
 
-    function _tryPrice() internal view returns (OraclePrice.Status, uint256) {
+    function _tryPrice() internal view returns (OraclePrice.Status status, uint256 p, uint256 updatedAt) {
         return OraclePrice.tryRead(oracle, _oracleDecimals, maxPriceAge);
     }
 
     /// @dev The oracle price if usable, else 0: each series is then valued at its own last settled mark
     ///      price (see `Series.equityNow`). Never reverts.
     function _viewPrice() internal view returns (uint256) {
-        (OraclePrice.Status status, uint256 p) = _tryPrice();
+        (OraclePrice.Status status, uint256 p,) = _tryPrice();
         return status == OraclePrice.Status.Ok ? p : 0;
     }
 
-    /// @dev Whether the oracle is usable, and its price if so.
-    function _priceUsable() internal view returns (bool ok, uint256 p) {
+    /// @dev Whether the oracle is usable, and its price and `updatedAt` if so.
+    function _priceUsable() internal view returns (bool ok, uint256 p, uint256 updatedAt) {
         OraclePrice.Status status;
-        (status, p) = _tryPrice();
+        (status, p, updatedAt) = _tryPrice();
         ok = status == OraclePrice.Status.Ok;
     }
 }

@@ -6,6 +6,7 @@ import {AutomationCompatibleInterface} from
     "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
 import {Series} from "../libraries/Series.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
+import {ISeriesOrders} from "../interfaces/ISeriesOrders.sol";
 import {PoolParameters} from "./PoolParameters.sol";
 
 /// @title PoolAutomation
@@ -25,30 +26,56 @@ abstract contract PoolAutomation is PoolParameters, AutomationCompatibleInterfac
         _reportHealth(_price());
     }
 
-    /// @notice Which series need a rebalance (or a knock-out settlement) and whether a health report is due.
-    /// @dev Never reverts. `performData` = abi.encode(uint256 seriesBitmap, bool healthDue).
+    /// @notice Most orders per queue one `performUpkeep` executes for a series (the rest: the next upkeep).
+    uint256 public constant MAX_UPKEEP_ORDERS = 50;
+
+    /// @notice Which series have orders to execute (and at which round), which need a rebalance (or a
+    ///         knock-out settlement), and whether a health report is due.
+    /// @dev Never reverts. Empty `performData` when the oracle is unusable and no order is due; else
+    ///      abi.encode(uint256 seriesBitmap, bool healthDue, uint80[] rounds):
+    ///      `rounds[i]` != 0 is the round series i's orders execute at (`pendingRound`; empty when none is
+    ///      due). A series with due orders is not flagged for a rebalance: it settles nowhere else first.
     /// @return upkeepNeeded True if `performUpkeep` has something to do.
-    /// @return performData The bitmap of series (bit i = `series()[i]`) and the health flag.
+    /// @return performData The bitmap of series (bit i = `series()[i]`), the health flag and the rounds.
     function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
-        (bool ok, uint256 p) = _priceUsable();
-        if (!ok) return (false, "");
+        (bool ok, uint256 p, uint256 at) = _priceUsable();
         uint256 bitmap;
         uint256 n = _seriesCount;
+        uint80[] memory rounds = new uint80[](n);
+        bool orders;
         for (uint256 i; i < n; ++i) {
-            if (_status(_book[i], p) != Trigger.None) bitmap |= 1 << i;
+            Series.State storage s = _book[i];
+            uint80 r = ISeriesOrders(s.token).pendingRound();
+            if (r != 0) (rounds[i], orders) = (r, true);
+            else if (ok && _status(s, p, at) != Trigger.None) bitmap |= 1 << i;
         }
-        bool healthDue = _healthDue();
-        return (bitmap != 0 || healthDue, abi.encode(bitmap, healthDue));
+        if (!orders) {
+            if (!ok) return (false, ""); // an unusable oracle and no order: nothing to do, nothing to say
+            rounds = new uint80[](0);
+        }
+        bool healthDue = ok && _healthDue();
+        return (bitmap != 0 || healthDue || orders, abi.encode(bitmap, healthDue, rounds));
     }
 
-    /// @notice Rebalances the series flagged in `performData` and reports health if due, re-validating
-    ///         everything. A series that cannot be rebalanced emits `UpkeepFailed` and the others go on;
-    ///         reverts with `NoUpkeepNeeded` if nothing at all succeeded.
-    /// @param performData abi.encode(uint256 seriesBitmap, bool healthDue), as from `checkUpkeep`.
+    /// @notice Executes the orders and rebalances the series flagged in `performData`, and reports health if
+    ///         due, re-validating everything. A series that cannot be served emits `UpkeepFailed` and the
+    ///         others go on; reverts with `NoUpkeepNeeded` if nothing at all succeeded. Execution fees go to
+    ///         the caller, like the keeper reward.
+    /// @param performData abi.encode(uint256 seriesBitmap, bool healthDue, uint80[] rounds), as from
+    ///        `checkUpkeep`.
     function performUpkeep(bytes calldata performData) external {
-        (uint256 bitmap, bool healthDue) = abi.decode(performData, (uint256, bool));
+        (uint256 bitmap, bool healthDue, uint80[] memory rounds) = abi.decode(performData, (uint256, bool, uint80[]));
         uint256 done;
         uint256 n = _seriesCount;
+        for (uint256 i; i < rounds.length && i < n; ++i) {
+            if (rounds[i] == 0) continue;
+            address token = _book[i].token;
+            try ISeriesOrders(token).executeOrdersFor(rounds[i], MAX_UPKEEP_ORDERS, msg.sender) {
+                ++done;
+            } catch (bytes memory reason) {
+                emit UpkeepFailed(token, reason);
+            }
+        }
         for (uint256 i; i < n && bitmap >> i != 0; ++i) {
             if (bitmap & (1 << i) == 0) continue;
             address token = _book[i].token;
@@ -76,8 +103,9 @@ abstract contract PoolAutomation is PoolParameters, AutomationCompatibleInterfac
         return uint8(_rebalance(token, _seriesOf(token), keeper, IERC20(token).totalSupply()));
     }
 
-    /// @dev The trigger a rebalance of the series at `p` would fire, `None` if it would revert.
-    function _status(Series.State storage s, uint256 p) internal view virtual returns (Trigger);
+    /// @dev The trigger a rebalance of the series at `p` (the round updated at `at`) would fire, `None` if it
+    ///      would revert.
+    function _status(Series.State storage s, uint256 p, uint256 at) internal view virtual returns (Trigger);
 
     /// @dev Rebalances the series (reverts when `_status` would say `None`).
     function _rebalance(address token, Series.State storage s, address keeper, uint256 supply)

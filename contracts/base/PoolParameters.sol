@@ -8,6 +8,7 @@ import {IReservePool} from "../interfaces/IReservePool.sol";
 import {Series} from "../libraries/Series.sol";
 import {PoolBounds} from "../libraries/PoolBounds.sol";
 import {ReserveBook} from "./ReserveBook.sol";
+import {ISeriesOrders} from "../interfaces/ISeriesOrders.sol";
 
 /// @title PoolParameters
 /// @notice The pool's owner (OZ `Ownable2Step`), its pause (OZ `Pausable`: mints and exposure increases;
@@ -53,6 +54,12 @@ abstract contract PoolParameters is Ownable2Step, Pausable, ReentrancyGuardTrans
         healthInterval = 1 hours;
         maxUtilization = uint80(PoolBounds.DEFAULT_UTILIZATION_CAP);
         minTradeNotional = 1e18;
+        _orderParams = ISeriesOrders.OrderParams({
+            minDelay: uint32(PoolBounds.DEFAULT_ORDER_DELAY),
+            maxOrderAge: uint32(PoolBounds.DEFAULT_ORDER_AGE),
+            executionFee: 0,
+            minMintAssets: uint128(PoolBounds.DEFAULT_MIN_MINT / _assetScale())
+        });
     }
 
     /// @notice Pauses mints and exposure-increasing rebalances (redemptions are never paused).

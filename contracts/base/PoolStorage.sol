@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {Series} from "../libraries/Series.sol";
 import {Liabilities} from "../libraries/Liabilities.sol";
+import {ISeriesOrders} from "../interfaces/ISeriesOrders.sol";
 
 /// @dev Where `PoolStorage` starts in `ReservePool`: after the seven slots of its OpenZeppelin bases.
 uint256 constant BOOK_SLOT_OF_POOL = 7;
@@ -59,6 +60,10 @@ abstract contract PoolStorage {
     // liabilities and net exposure of all series, kept incrementally (two words)
     Liabilities.State internal _aggregates;
 
+    /// @dev The order parameters every series token holds a copy of (set by `PoolAdmin.setOrderParams`, given to
+    ///      a new series by `createSeries`); the pool itself never reads them.
+    ISeriesOrders.OrderParams internal _orderParams;
+
     /// @dev Whether this transaction already paid a keeper reward (at most one per call; EIP-1153).
     bool internal transient _keeperPaid;
 
@@ -73,8 +78,12 @@ abstract contract PoolStorage {
 
 /// @title InheritedSlots
 /// @notice The seven slots that `ReservePool`'s OpenZeppelin bases (ERC20, Ownable, Ownable2Step, Pausable)
-///         occupy before `PoolStorage`. `PoolAdmin`, which runs in the pool's storage without those bases,
-///         inherits this first so that its `PoolStorage` lands on the same slots. Never read or written.
+///         occupy before `PoolStorage`. The pool's modules (`PoolAdmin`, `PoolOrders`), which run in the pool's
+///         storage without those bases, inherit this first so that their `PoolStorage` lands on the same
+///         slots. Only Pausable's flag is read (by `PoolOrders`: mints refund while paused); nothing is written.
 abstract contract InheritedSlots {
-    uint256[BOOK_SLOT_OF_POOL] private __inheritedSlots;
+    uint256[BOOK_SLOT_OF_POOL - 1] private __inheritedSlots; // ERC20 0-4, Ownable 5
+    address private __pendingOwner; // Ownable2Step, slot 6
+    /// @dev Pausable's `_paused`, packed after the pending owner in slot 6 (a test pins it: pause, then a batch).
+    bool internal _pausedInPool;
 }

@@ -107,14 +107,14 @@ abstract contract ReserveVault is ERC4626, PoolParameters {
     }
 
     function _depositsOpen() private view returns (bool) {
-        (bool ok, uint256 p) = _priceUsable();
+        (bool ok, uint256 p,) = _priceUsable();
         return ok && _reserveAt(p) >= 0; // a deposit into a deficit would first pay for it: fundReserve instead
     }
 
     /// @dev Assets LPs may withdraw in total: the reserve above both the floor and what the utilization cap
     ///      needs (|net|·P/u, rounded up), asset units rounded down; 0 if the oracle is unusable.
     function _withdrawable() private view returns (uint256) {
-        (bool ok, uint256 p) = _priceUsable();
+        (bool ok, uint256 p,) = _priceUsable();
         if (!ok) return 0;
         (int256 r, uint256 fl) = _reserveAndFloor(_poolAssets, _liabilities(p));
         uint256 needed = Math.mulDiv(

@@ -2,23 +2,26 @@
 pragma solidity 0.8.37;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ISeriesOrders} from "./ISeriesOrders.sol";
 
 /// @title ILeveragedToken
 /// @notice One leveraged token series (e.g. ETH3L): an ERC-20 whose NAV moves by a multiple of the
 ///         underlying's price move. Its state lives in its `ReservePool`; this contract is the holders'
 ///         entry point and mints or burns only the amounts its pool has priced, within the pool's call.
-interface ILeveragedToken is IERC20 {
+interface ILeveragedToken is IERC20, ISeriesOrders {
     /// @notice A redeem would leave its holder `remaining` tokens, more than 0 and below `minimum`.
     error ResidualTooSmall(uint256 remaining, uint256 minimum);
 
-    /// @notice Buys tokens with `assets` of the settlement asset (approved to the pool beforehand).
+    /// @notice Buys tokens with `assets` of the settlement asset (approved to the pool beforehand) at the latest
+    ///         oracle price, immediately. Kept while the tools move to orders (`requestMint`); to be removed.
     /// @param assets Amount of the settlement asset, in its decimals.
     /// @param minTokens Minimum tokens to receive (slippage bound).
     /// @param receiver Receiver of the tokens.
     /// @return tokens Tokens minted.
     function mint(uint256 assets, uint256 minTokens, address receiver) external returns (uint256 tokens);
 
-    /// @notice Burns `tokens` of the caller for settlement asset paid to `receiver`.
+    /// @notice Burns `tokens` of the caller for settlement asset paid to `receiver` at the latest oracle price,
+    ///         immediately. Kept while the tools move to orders (`requestRedeem`); to be removed.
     /// @param tokens Tokens to burn.
     /// @param minAssets Minimum assets to receive (slippage bound), in the asset's decimals.
     /// @param receiver Receiver of the assets.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {ISeriesOrders} from "./ISeriesOrders.sol";
 import {IReservePoolBase} from "./IReservePoolBase.sol";
 
 /// @title IPoolAdmin
@@ -62,6 +63,11 @@ interface IPoolAdmin is IReservePoolBase {
     ///         holder loses anything, whatever the supply.
     /// @param token The series.
     function retireSeries(address token) external;
+
+    /// @notice Sets the order parameters of every series (SPEC section 3a) and of those created later.
+    /// @param params `minDelay` 12 s..1 h, `maxOrderAge` 1 h..7 d, `executionFee` at most 10 units of the
+    ///        asset, `minMintAssets` at most 100,000 units (asset units).
+    function setOrderParams(ISeriesOrders.OrderParams calldata params) external;
 
     /// @notice Sets the keeper reward per rebalance and its daily cap (asset units; 0 disables).
     /// @param reward Reward per successful rebalance (at most 1,000 units of the asset).

@@ -13,29 +13,39 @@ import {IPoolAdmin} from "./IPoolAdmin.sol";
 interface IReservePool is IReservePoolBase, IPoolAdmin {
     // ------------------------------------------------------------------ series entry points (tokens only)
 
-    /// @notice Prices a mint of series tokens for `assets` pulled from `payer` and updates the series;
-    ///         called by the series token, which then mints the returned amount to `receiver`.
-    /// @param payer The account that pays (the token's caller); it must have approved the pool.
-    /// @param assets Amount of the settlement asset, in its decimals.
-    /// @param minTokens Minimum tokens to receive, else `SlippageExceeded`.
-    /// @param receiver Receiver of the tokens (for the event).
-    /// @param supply The token's total supply before the mint.
-    /// @return tokens Tokens to mint.
-    function mintFor(address payer, uint256 assets, uint256 minTokens, address receiver, uint256 supply)
-        external
-        returns (uint256 tokens);
+    /// @notice One order of a batch, as the series token passes it: `amount` is assets (mint) or tokens
+    ///         (redeem); `minOut` the bound on tokens (mint) or assets (redeem).
+    struct OrderIn {
+        address owner;
+        address receiver;
+        uint256 amount;
+        uint256 minOut;
+    }
 
-    /// @notice Pays `receiver` for `tokens` that the series token has just burned from `owner`; called by
-    ///         the series token.
-    /// @param owner Holder whose tokens were burned (the token's caller).
-    /// @param tokens Tokens burned.
-    /// @param minAssets Minimum settlement-asset amount to receive, else `SlippageExceeded`.
-    /// @param receiver Receiver of the assets.
-    /// @param supply The token's total supply before the burn.
-    /// @return assets Assets paid, in the asset's decimals.
-    function redeemFor(address owner, uint256 tokens, uint256 minAssets, address receiver, uint256 supply)
-        external
-        returns (uint256 assets);
+    /// @notice Executes a batch of the calling series' orders at one price (SPEC section 3a): settles the
+    ///         series, prices every mint and redeem at the same NAV, applies the totals once, and returns what
+    ///         each order gets. Called by the series token, which mints, burns and pushes the results.
+    /// @param price The verified price of the batch's oracle round (WAD), or 0 for the latest oracle price.
+    /// @param supply The token's total supply (escrowed redeem tokens included).
+    /// @param mints Mint orders; their assets are the token's (escrow) unless `direct`.
+    /// @param redeems Redeem orders; their tokens are escrowed in (or burned by) the token.
+    /// @param direct A single immediate mint or redeem (the v1 entry points): the pool pulls the mint's assets
+    ///        from its owner and pays the redeem's receiver itself, and every refund reason reverts instead.
+    /// @return outs Tokens per mint then assets per redeem; `REFUNDED` for an order refunded.
+    /// @return mintRefund Why all mints were refunded (`ISeriesOrders.RefundReason`), 0 if they were not.
+    /// @return flow Assets the token owes the pool (> 0; it sends them after this call) or that the pool has
+    ///         sent to the token (< 0), for a batch (0 when `direct`).
+    function executeOrders(
+        uint256 price,
+        uint256 supply,
+        OrderIn[] calldata mints,
+        OrderIn[] calldata redeems,
+        bool direct
+    ) external returns (uint256[] memory outs, uint8 mintRefund, int256 flow);
+
+    /// @notice Reverts unless a mint order for `token` can be placed now (series known, not knocked out, pool
+    ///         not paused), with the reason's error.
+    function requireMintsOpen(address token) external view;
 
     /// @notice Rebalances the calling series if a trigger holds; called by the series token.
     /// @param keeper The account that asked (receives the keeper reward, if any).
@@ -54,6 +64,9 @@ interface IReservePool is IReservePoolBase, IPoolAdmin {
 
     // ------------------------------------------------------------------ views (never revert)
 
+    /// @notice The orders module whose code runs `executeOrders` (by delegatecall; created by the pool's
+    ///         constructor, immutable).
+    function ordersModule() external view returns (address);
     /// @notice The admin module whose code runs the `IPoolAdmin` functions (by delegatecall; created by the
     ///         pool's constructor, immutable).
     function adminModule() external view returns (address);

@@ -152,6 +152,10 @@ interface IReservePoolBase {
     error UtilizationCapExceeded(uint256 utilization, uint256 cap);
     /// @notice Only a knocked-out series can be retired.
     error SeriesNotRetirable(address token);
+    /// @notice Orders of `token` are due at the latest round: they execute before any other settlement.
+    error SeriesOrdersDue(address token);
+    /// @notice The series `token` has pending orders.
+    error SeriesHasOrders(address token);
     /// @notice `performUpkeep` found nothing to do.
     error NoUpkeepNeeded();
     /// @notice The settlement asset has more than 18 decimals, or the price feed more than 36.

@@ -31,30 +31,55 @@ library OraclePrice {
         return (true, answer / 10 ** (feedDecimals - 18));
     }
 
-    /// @notice The usable price in WAD; reverts with the `IReservePool` error naming the cause.
-    function read(AggregatorV3Interface feed, uint8 feedDecimals, uint256 maxAge) internal view returns (uint256) {
+    /// @notice The usable price in WAD and its round's `updatedAt`; reverts with the `IReservePool` error
+    ///         naming the cause.
+    function read(AggregatorV3Interface feed, uint8 feedDecimals, uint256 maxAge)
+        internal
+        view
+        returns (uint256, uint256)
+    {
         (uint80 roundId, int256 answer,, uint256 updatedAt, uint80 answeredInRound) = feed.latestRoundData();
         (Status status, uint256 price) = _check(roundId, answer, updatedAt, answeredInRound, maxAge, feedDecimals);
-        if (status == Status.Ok) return price;
+        if (status == Status.Ok) return (price, updatedAt);
         if (status == Status.InvalidPrice) revert IReservePoolBase.InvalidPrice(answer);
         if (status == Status.IncompleteRound) revert IReservePoolBase.IncompleteRound(roundId, answeredInRound);
         if (status == Status.FuturePrice) revert IReservePoolBase.FuturePrice(updatedAt, block.timestamp);
         revert IReservePoolBase.StalePrice(updatedAt, maxAge);
     }
 
-    /// @notice Like `read`, but never reverts: `(Ok, price)` or `(cause, 0)`.
+    /// @notice Like `read`, but never reverts: `(Ok, price, updatedAt)` or `(cause, 0, updatedAt)`.
     function tryRead(AggregatorV3Interface feed, uint8 feedDecimals, uint256 maxAge)
         internal
         view
-        returns (Status status, uint256 price)
+        returns (Status status, uint256 price, uint256 updatedAt)
     {
         try feed.latestRoundData() returns (
-            uint80 roundId, int256 answer, uint256, uint256 updatedAt, uint80 answeredInRound
+            uint80 roundId, int256 answer, uint256, uint256 updatedAt_, uint80 answeredInRound
         ) {
+            updatedAt = updatedAt_;
             (status, price) = _check(roundId, answer, updatedAt, answeredInRound, maxAge, feedDecimals);
         } catch {
             status = Status.Unreachable;
         }
+    }
+
+    /// @notice Round `roundId` of the feed (SPEC section 3a): its WAD price and `updatedAt` if it is usable
+    ///         for orders (positive answer within range, complete, not dated after this block; no age limit,
+    ///         since an order's window bounds it), else `(false, 0, updatedAt)`. A round the feed does not
+    ///         have (it reverts, or returns `updatedAt` 0) is unusable with `updatedAt` 0. Never reverts.
+    function readRound(AggregatorV3Interface feed, uint8 feedDecimals, uint80 roundId)
+        internal
+        view
+        returns (bool usable, uint256 price, uint256 updatedAt)
+    {
+        try feed.getRoundData(roundId) returns (
+            uint80 id, int256 answer, uint256, uint256 updatedAt_, uint80 answeredInRound
+        ) {
+            updatedAt = updatedAt_;
+            Status status;
+            (status, price) = _check(id, answer, updatedAt, answeredInRound, type(uint256).max, feedDecimals);
+            usable = status == Status.Ok && id == roundId;
+        } catch {}
     }
 
     function _check(
@@ -70,7 +95,7 @@ library OraclePrice {
         (bool ok, uint256 wad) = toWad(uint256(answer), feedDecimals);
         if (!ok || wad == 0 || wad > MAX_PRICE) return (Status.InvalidPrice, 0);
         if (updatedAt > block.timestamp) return (Status.FuturePrice, 0);
-        if (block.timestamp - updatedAt > maxAge) return (Status.StalePrice, 0);
+        if (block.timestamp - updatedAt > maxAge) return (Status.StalePrice, 0); // maxAge = 2^256-1: never
         return (Status.Ok, wad);
     }
 }

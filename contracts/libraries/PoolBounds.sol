@@ -24,4 +24,17 @@ library PoolBounds {
     /// @notice Keeper reward bounds, WAD value (per rebalance, per day).
     uint256 internal constant MAX_KEEPER_REWARD = 1_000e18;
     uint256 internal constant MAX_KEEPER_REWARD_DAILY = 100_000e18;
+    /// @notice Order delay bounds (seconds between a request and the earliest round that can price it).
+    uint256 internal constant MIN_ORDER_DELAY = 12;
+    uint256 internal constant MAX_ORDER_DELAY = 1 hours;
+    uint256 internal constant DEFAULT_ORDER_DELAY = 60;
+    /// @notice Order age bounds (seconds without a usable round after which an order expires).
+    uint256 internal constant MIN_ORDER_AGE = 1 hours;
+    uint256 internal constant MAX_ORDER_AGE = 7 days;
+    uint256 internal constant DEFAULT_ORDER_AGE = 1 days;
+    /// @notice Highest execution fee per order, WAD value (10 units of the asset).
+    uint256 internal constant MAX_EXECUTION_FEE = 10e18;
+    /// @notice Highest minimum mint order, WAD value (100,000 units), and the default (10 units).
+    uint256 internal constant MAX_MIN_MINT = 100_000e18;
+    uint256 internal constant DEFAULT_MIN_MINT = 10e18;
 }

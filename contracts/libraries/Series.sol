@@ -36,6 +36,8 @@ library Series {
     uint256 internal constant LOCKED_SUPPLY = 1e9;
     /// @notice Smallest balance a redeem may leave its holder (0 is always allowed).
     uint256 internal constant MIN_BALANCE = 1e9;
+    /// @notice What a batch returns for an order refunded instead of executed.
+    uint256 internal constant REFUNDED = type(uint256).max;
     /// @notice Holder of the locked supply (no known key).
     address internal constant LOCK_ADDRESS = 0x000000000000000000000000000000000000dEaD;
 
@@ -137,32 +139,36 @@ library Series {
 
     // ------------------------------------------------------------------ mint and redeem
 
-    /// @notice Adds `net` (WAD, after the fee) to a settled series with `equity` and `supply`: tokens at the
-    ///         current NAV, exposure scaled so leverage is unchanged; a first mint sets it at target (which
-    ///         counts as a rebalance for the fallback), and so does a mint into a series outside its band,
-    ///         whose new money enters at target instead of at the drifted leverage (a series too small to
-    ///         trade the minimum notional can sit far outside its band, and a mint must not inherit that).
-    /// @return tokens Tokens the net amount buys for the receiver, rounded down: on a first mint, less the
-    ///         `LOCKED_SUPPLY` that the token locks (0 if the net amount does not buy more than those).
-    function mint(State storage s, uint256 p, uint256 equity, uint256 supply, uint256 net)
+    /// @notice Tokens that `net` (WAD, after the fee) buys at the NAV of a settled series with `equity` and
+    ///         `supply`, rounded down (SPEC section 3): every order of a batch is priced at the same NAV, so
+    ///         the sum of the floors never lowers it.
+    function tokensFor(State storage s, uint256 net, uint256 equity, uint256 supply) internal view returns (uint256) {
+        return SeriesMath.tokensForMint(net, supply, equity, supply == 0 ? s.initialNav : 0);
+    }
+
+    /// @notice The exposure once `net` (WAD) is added to a settled series with `equity` and `supply`: scaled so
+    ///         leverage is unchanged; a first mint sets it at target, and so does a mint into a series outside
+    ///         its band, whose new money enters at target instead of at the drifted leverage (a series too
+    ///         small to trade the minimum notional can sit far outside its band, and a mint must not inherit
+    ///         that).
+    function exposureAfterMint(State storage s, uint256 p, uint256 equity, uint256 supply, uint256 net)
         internal
-        returns (uint256 tokens)
+        view
+        returns (uint256)
     {
-        tokens = SeriesMath.tokensForMint(net, supply, equity, supply == 0 ? s.initialNav : 0);
-        if (supply == 0) tokens = tokens > LOCKED_SUPPLY ? tokens - LOCKED_SUPPLY : 0;
-        uint256 newEquity = equity + net;
-        if (supply == 0) {
-            s.exposure = SeriesMath.exposureFor(s.targetLeverage, net, p).toUint112();
-            s.lastRebalance = uint40(block.timestamp);
-        } else {
-            uint256 x = s.exposure;
-            s.exposure = (
-                RebalancePolicy.drifted(SeriesMath.leverage(x, p, equity), s.minLeverage, s.maxLeverage)
-                    ? x + SeriesMath.exposureFor(s.targetLeverage, net, p)
-                    : SeriesMath.scaleExposure(x, newEquity, equity)
-            ).toUint112();
-        }
-        s.equity = newEquity.toUint112();
+        if (supply == 0) return SeriesMath.exposureFor(s.targetLeverage, net, p);
+        uint256 x = s.exposure;
+        return RebalancePolicy.drifted(SeriesMath.leverage(x, p, equity), s.minLeverage, s.maxLeverage)
+            ? x + SeriesMath.exposureFor(s.targetLeverage, net, p)
+            : SeriesMath.scaleExposure(x, equity + net, equity);
+    }
+
+    /// @notice Adds a batch's `net` (WAD) to a settled series with `equity` and `supply`, at the exposure
+    ///         `exposureAfterMint` gives; a first mint counts as a rebalance for the fallback.
+    function mint(State storage s, uint256 p, uint256 equity, uint256 supply, uint256 net) internal {
+        s.exposure = exposureAfterMint(s, p, equity, supply, net).toUint112();
+        if (supply == 0) s.lastRebalance = uint40(block.timestamp);
+        s.equity = (equity + net).toUint112();
     }
 
     /// @notice Takes `gross` (WAD, at most `equity`) out of a settled series; exposure shrinks pro rata,

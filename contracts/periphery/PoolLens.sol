@@ -102,7 +102,7 @@ contract PoolLens {
         if (ok) {
             (bool needed, bytes memory performData) = abi.decode(ret, (bool, bytes));
             c.values[c.i] = needed ? 1 : 0;
-            if (performData.length == 64) {
+            if (performData.length >= 64) {
                 (uint256 bitmap, bool healthDue) = abi.decode(performData, (uint256, bool));
                 c.values[c.i + 1] = bitmap;
                 c.values[c.i + 2] = healthDue ? 1 : 0;

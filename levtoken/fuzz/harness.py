@@ -20,6 +20,7 @@ from typing import Any
 from levtoken.backends.abi import calldata
 from levtoken.fuzz import invariants
 from levtoken.fuzz.ops import (
+    order_round,
     MAX_ANSWER,
     MIN_ANSWER,
     WAD,
@@ -107,6 +108,8 @@ class Harness:
         self.model = self._factory()
         self.donated = 0
         self._obs = None
+        self.upkeep_rounds: list[int] = []
+        self.orders_before: tuple[dict, dict] = ({}, {})
         self.total_cash = sum(self.model.asset_balance_of(a) for a in self.accounts) + \
             self.model.asset_balance_of(self.pool)
         if backend is not None:
@@ -143,6 +146,9 @@ class Harness:
     def step(self, op: Op) -> None:
         before = self._obs or invariants.observe(self)
         status = self.model.rebalance_status_of(self.tokens[op.series]) if op.kind is Kind.REBALANCE else None
+        if op.kind is Kind.EXECUTE:  # invariant 14 needs the request times of what executes
+            book = self.model._token(self.tokens[op.series]).book
+            self.orders_before = (dict(book.queues[0]), dict(book.queues[1]))
         outcomes = [self._transact(tx if isinstance(tx, Tx) else tx()) for tx in self._plan(op)]
         after = self._obs = invariants.observe(self)
         if self.storage is not None:
@@ -283,11 +289,13 @@ class Harness:
         if k is Kind.REBALANCE:
             return [Tx("rebalance", actor, token, SEL["rebalance"], lambda: m.rebalance(actor, token))]
         if k is Kind.UPKEEP:
-            needed, bitmap, health_due = m.check_upkeep()
-            if not needed or (r & 7) == 0:
+            needed, bitmap, health_due, rounds = m.check_upkeep_rounds()
+            if not needed or (r & 7) == 0:  # a stale or made-up performData: everything re-validates
                 bitmap, health_due = (r >> 3) & ((1 << len(self.tokens)) - 1), bool((r >> 8) & 1)
-            return [Tx("performUpkeep", actor, self.pool, perform_data(bitmap, health_due),
-                       lambda: m.perform_upkeep(actor, bitmap, health_due))]
+                rounds = [order_round(m, t, r >> 9) for t in self.tokens] if (r >> 9) & 1 else []
+            self.upkeep_rounds = rounds  # invariant 4 skips a series whose batch ran before its rebalance
+            return [Tx("performUpkeep", actor, self.pool, perform_data(bitmap, health_due, rounds),
+                       lambda: m.perform_upkeep(actor, bitmap, health_due, rounds))]
         if k is Kind.LP_DEPOSIT:
             assets = amount(r, m.asset_balance_of(actor), unit)
             return [Tx("deposit", actor, self.pool, calldata(SEL["deposit"], assets, actor),
@@ -331,6 +339,21 @@ class Harness:
         if k is Kind.DONATE:
             assets = amount(r, m.asset_balance_of(actor), unit)
             return [_donation(self, actor, assets)]
+        if k is Kind.ORDER_MINT:
+            assets = amount(r, m.asset_balance_of(actor), unit)
+            min_tokens = {7: 2**127, 6: 1}.get(op.aux % 8, 0)  # 1 in 8: a bound no batch can meet
+            return [Tx("requestMint", actor, token, calldata(SEL["requestMint"], assets, min_tokens, other),
+                       lambda: m.request_mint(actor, token, assets, min_tokens, other))]
+        if k is Kind.ORDER_REDEEM:
+            tokens = amount(r, m.token_balance_of(token, actor), WAD)
+            min_assets = 2**127 if op.aux % 16 == 0 else 0
+            return [Tx("requestRedeem", actor, token, calldata(SEL["requestRedeem"], tokens, min_assets, other),
+                       lambda: m.request_redeem(actor, token, tokens, min_assets, other))]
+        if k is Kind.EXECUTE:
+            round_id = order_round(m, token, r)
+            max_orders = (1, 2, 3, 10)[(r >> 8) & 3]
+            return [Tx("executeOrders", actor, token, calldata(SEL["executeOrders"], round_id, max_orders),
+                       lambda: m.execute_orders(actor, token, round_id, max_orders))]
         raise AssertionError(f"unhandled {k}")
 
     def _mint(self, actor: str, token: str, assets: int, min_tokens: int) -> Tx:
@@ -417,6 +440,8 @@ def _model_only_factory(config: FuzzConfig):
         for a in actors:
             m.asset_mint(a, config.actor_cash * unit)
             m.asset_approve(a, pool, 2**256 - 1)
+            for token in tokens:
+                m.asset_approve(a, token, 2**256 - 1)
         if config.lp_capital:
             m.deposit(actors[0], config.lp_capital * unit, actors[0])
         return m

@@ -31,11 +31,14 @@ class Kind(IntEnum):
     MINT_REDEEM = 13
     DONATE = 14
     LP_MINT = 15
+    ORDER_MINT = 16
+    ORDER_REDEEM = 17
+    EXECUTE = 18
 
 
 # 64 slots: how often each kind is drawn
 _WEIGHTS = {
-    Kind.MINT: 11, Kind.REDEEM: 8, Kind.TRANSFER: 3, Kind.PRICE: 11, Kind.WARP: 5, Kind.REBALANCE: 6,
+    Kind.MINT: 8, Kind.REDEEM: 6, Kind.TRANSFER: 2, Kind.ORDER_MINT: 2, Kind.ORDER_REDEEM: 2, Kind.EXECUTE: 2, Kind.PRICE: 11, Kind.WARP: 5, Kind.REBALANCE: 6,
     Kind.UPKEEP: 4, Kind.LP_DEPOSIT: 3, Kind.LP_WITHDRAW: 3, Kind.LP_REDEEM: 2, Kind.FUND: 2, Kind.HEALTH: 2,
     Kind.PAUSE: 1, Kind.MINT_REDEEM: 1, Kind.DONATE: 1, Kind.LP_MINT: 1,
 }
@@ -141,3 +144,16 @@ def floor_answer(m) -> int | None:
     target = m.pool_assets * m._scale * WAD / (WAD + m.floor_ratio)  # Λ at the floor, WAD
     price = (target * WAD - a.offset_sum) / a.exposure_sum  # WAD
     return _to_answer(price / WAD, m.oracle.decimals) if price > 0 else None
+
+
+def order_round(m, token: str, r: int) -> int:
+    """The round an executor names for the series' orders: usually the token's `pendingRound()` (what
+    `checkUpkeep` and keepers name), else the latest round (1 in 8) or any round (1 in 8), which the contract
+    must check."""
+    latest = m.latest_round_data()[0]
+    mode = (r >> 12) & 7
+    if mode == 0 or latest == 0:
+        return latest
+    if mode == 1:
+        return 1 + (r >> 16) % latest
+    return m.pending_round(token) or latest

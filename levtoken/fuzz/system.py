@@ -71,12 +71,16 @@ SEL = {name: selector(sig) for name, sig in {
     "setMaxUtilization": "setMaxUtilization(uint256)",
     "setMinTradeNotional": "setMinTradeNotional(uint256)",
     "snapshot": "snapshot(address,address[])",
+    "requestMint": "requestMint(uint256,uint256,address)",
+    "requestRedeem": "requestRedeem(uint256,uint256,address)",
+    "executeOrders": "executeOrders(uint80,uint256)",
 }.items()}
 
 
-def perform_data(bitmap: int, health_due: bool) -> bytes:
-    """Calldata of `performUpkeep(abi.encode(bitmap, healthDue))`."""
-    return calldata(SEL["performUpkeep"], 32, 64, bitmap, int(health_due))
+def perform_data(bitmap: int, health_due: bool, rounds: list[int] | tuple[int, ...] = ()) -> bytes:
+    """Calldata of `performUpkeep(abi.encode(bitmap, healthDue, rounds))`."""
+    inner = encode(["uint256", "bool", "uint80[]"], [bitmap, health_due, list(rounds)])
+    return SEL["performUpkeep"] + encode(["bytes"], [inner])
 
 
 class FuzzSystem:
@@ -134,6 +138,8 @@ class FuzzSystem:
         for actor in self.actors:
             self._must(self.owner, self.asset, calldata(SEL["asset_mint"], actor, cfg.actor_cash * self.unit))
             self._must(actor, self.asset, calldata(SEL["approve"], self.pool, MAX_UINT))
+            for token in self.tokens:  # mint orders escrow in the token
+                self._must(actor, self.asset, calldata(SEL["approve"], token, MAX_UINT))
         if cfg.lp_capital:
             self._must(self.actors[0], self.pool, calldata(SEL["deposit"], cfg.lp_capital * self.unit, self.actors[0]))
 
@@ -156,6 +162,8 @@ class FuzzSystem:
         for actor in self.actors:
             m.asset_mint(actor, cfg.actor_cash * self.unit)
             m.asset_approve(actor, self.pool, MAX_UINT)
+            for token in self.tokens:
+                m.asset_approve(actor, token, MAX_UINT)
         if cfg.lp_capital:
             m.deposit(self.actors[0], cfg.lp_capital * self.unit, self.actors[0])
         return m

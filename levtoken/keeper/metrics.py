@@ -22,6 +22,10 @@ class KeeperMetrics:
         self.replacements = Counter("levtoken_keeper_replacements", "fee-bumped replacements sent", registry=r)
         self.rebalances = Counter("levtoken_keeper_rebalances", "series rebalanced by this keeper's "
                                   "mined upkeeps", ["trigger"], registry=r)
+        self.orders_executed = Counter("levtoken_keeper_orders_executed", "series orders executed by this "
+                                       "keeper's mined upkeeps", registry=r)
+        self.orders_refunded = Counter("levtoken_keeper_orders_refunded", "series orders refunded (slippage, "
+                                       "expiry, capacity, ...) by this keeper's mined upkeeps", registry=r)
         self.health_reports = Counter("levtoken_keeper_health_reports", "ReserveHealth reports in this keeper's "
                                       "mined upkeeps", registry=r)
         self.failures = Counter("levtoken_keeper_failures", "failures by kind (rpc, send, reverted, "

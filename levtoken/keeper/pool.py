@@ -22,6 +22,8 @@ REBALANCED = "Rebalanced(address,uint8,uint256,uint256,uint256,uint256,uint256,u
 UPKEEP_FAILED = "UpkeepFailed(address,bytes)"
 RESERVE_HEALTH = "ReserveHealth(int256,uint256,int256,uint256,int256,int256,uint256)"
 KNOCKED_OUT = "KnockedOut(address,uint256,uint256)"
+ORDER_EXECUTED = "OrderExecuted(uint8,uint256,address,uint80,uint256)"
+ORDER_REFUNDED = "OrderRefunded(uint8,uint256,address,uint8)"
 
 ERRORS = (
     "NoUpkeepNeeded()",
@@ -66,19 +68,26 @@ def uint_call(signature: str) -> bytes:
 
 @dataclass(frozen=True)
 class Upkeep:
-    """`checkUpkeep`'s answer: whether anything is due, the series bitmap and the health flag."""
+    """`checkUpkeep`'s answer: whether anything is due, the series bitmap, the health flag and the round
+    each series' due orders execute at (empty when none is due)."""
 
     needed: bool
     perform_data: bytes
     bitmap: int
     health_due: bool
+    rounds: tuple[int, ...] = ()
 
     @property
     def series_count(self) -> int:
         return self.bitmap.bit_count()
 
+    @property
+    def order_series(self) -> int:
+        """Series whose orders the upkeep executes."""
+        return sum(1 for r in self.rounds if r)
+
     def describe(self) -> str:
-        return f"bitmap={self.bitmap:#x} health={self.health_due}"
+        return f"bitmap={self.bitmap:#x} health={self.health_due} order_series={self.order_series}"
 
 
 def decode_check_upkeep(ret: bytes) -> Upkeep:
@@ -86,10 +95,10 @@ def decode_check_upkeep(ret: bytes) -> Upkeep:
     if len(ret) < 64:
         raise ValueError(f"checkUpkeep returned {len(ret)} bytes (no ReservePool at that address?)")
     needed, perform_data = decode(["bool", "bytes"], ret)
-    bitmap, health = (0, False)
+    bitmap, health, rounds = (0, False, ())
     if len(perform_data) >= 64:
-        bitmap, health = decode(["uint256", "bool"], perform_data)
-    return Upkeep(bool(needed), bytes(perform_data), int(bitmap), bool(health))
+        bitmap, health, rounds = decode(["uint256", "bool", "uint80[]"], perform_data)
+    return Upkeep(bool(needed), bytes(perform_data), int(bitmap), bool(health), tuple(int(r) for r in rounds))
 
 
 def decode_uint(ret: bytes) -> int:
@@ -118,16 +127,26 @@ class UpkeepOutcome:
     rebalanced: tuple[tuple[str, str], ...]  # (token, trigger name)
     failed: tuple[tuple[str, str], ...]  # (token, error name)
     health_reported: bool
+    orders_executed: int = 0  # OrderExecuted events of the series tokens
+    orders_refunded: int = 0  # OrderRefunded events
 
 
 def outcome_of(receipt: dict[str, Any], pool: str) -> UpkeepOutcome:
     rebalanced, failed, health = [], [], False
     pool_lower = pool.lower()
     t_rebalanced, t_failed, t_health = topic(REBALANCED), topic(UPKEEP_FAILED), topic(RESERVE_HEALTH)
+    t_executed, t_refunded = topic(ORDER_EXECUTED), topic(ORDER_REFUNDED)
+    executed = refunded = 0
     for entry in receipt.get("logs", []):
-        if str(entry.get("address", "")).lower() != pool_lower or not entry.get("topics"):
+        if not entry.get("topics"):
             continue
         head = entry["topics"][0]
+        if head in (t_executed, t_refunded):  # emitted by the series tokens the upkeep called
+            executed += head == t_executed
+            refunded += head == t_refunded
+            continue
+        if str(entry.get("address", "")).lower() != pool_lower:
+            continue
         data = bytes.fromhex(entry["data"][2:]) if entry.get("data") else b""
         if head == t_rebalanced:
             token = to_checksum_address("0x" + entry["topics"][1][-40:])
@@ -139,4 +158,4 @@ def outcome_of(receipt: dict[str, Any], pool: str) -> UpkeepOutcome:
             failed.append((token, error_name(bytes(reason))))
         elif head == t_health:
             health = True
-    return UpkeepOutcome(tuple(rebalanced), tuple(failed), health)
+    return UpkeepOutcome(tuple(rebalanced), tuple(failed), health, executed, refunded)

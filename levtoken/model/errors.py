@@ -282,6 +282,66 @@ class UnsupportedDecimals(ContractError):
     types = ("uint8",)
 
 
+class SeriesOrdersDue(ContractError):
+    """`SeriesOrdersDue(address token)`: orders are due at the latest round (a rebalance waits for them)."""
+
+    fields = ("token",)
+    types = ("address",)
+
+
+class SeriesHasOrders(ContractError):
+    """`SeriesHasOrders(address token)` (`retireSeries`)."""
+
+    fields = ("token",)
+    types = ("address",)
+
+
+# ----------------------------------------------------------------------------- ISeriesOrders (7)
+
+
+class OnlyPool(ContractError):
+    """`OnlyPool(address caller)`."""
+
+    fields = ("caller",)
+    types = ("address",)
+
+
+class OrderTooSmall(ContractError):
+    """`OrderTooSmall(uint256 assets, uint256 minimum)`."""
+
+    fields = ("assets", "minimum")
+    types = ("uint256", "uint256")
+
+
+class QueueFull(ContractError):
+    """`QueueFull(uint8 kind)`."""
+
+    fields = ("kind",)
+    types = ("uint8",)
+
+
+class OrderDueEarlier(ContractError):
+    """`OrderDueEarlier(uint8 kind, uint256 id, uint80 roundId)`."""
+
+    fields = ("kind", "id", "roundId")
+    types = ("uint8", "uint256", "uint80")
+
+
+class NoOrdersDue(ContractError):
+    """`NoOrdersDue(uint80 roundId)`."""
+
+    fields = ("roundId",)
+    types = ("uint80",)
+
+
+class OrdersDue(ContractError):
+    """`OrdersDue()` (the immediate `mint`/`redeem` while orders are due)."""
+
+
+class NothingToClaim(ContractError):
+    """`NothingToClaim()`."""
+
+
 # ----------------------------------------------------------------------------- OpenZeppelin 5.7
 
 

@@ -6,26 +6,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import OnlySeries, ResidualTooSmall
-from .evm import Chain, tx
+from .errors import OnlySeries, ResidualTooSmall, ZeroAddress, ZeroAmount
+from .base.series_orders import SeriesOrdersCalls
+from .evm import tx
 from .libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY, MIN_BALANCE, State
+from .oz.erc20 import ZERO_ADDRESS
+from .pool_orders import OrderIn
 from .solidity import abi_uint
 
 
-class LeveragedTokenCalls(Chain):
+class LeveragedTokenCalls(SeriesOrdersCalls):
     """Transactions to and views of the series tokens, by token address; the pool (`PoolModel`) provides
-    `_position`, `_mint_for`, `_redeem_for` and `_rebalance`."""
+    `_position`, `_execute_orders` (the orders module) and `_rebalance`."""
 
     _position: dict[str, State]
     _retired: dict[str, State]  # retired series: their tokens still exist (ERC-20 only; the pool refuses them)
 
     if TYPE_CHECKING:  # provided by the pool (declared here for type checkers only: a sibling mixin
         # must not shadow them at run time)
-        def _mint_for(self, token: str, s: State, payer: str, assets: int, min_tokens: int, receiver: str,
-                      supply: int) -> int: ...
-
-        def _redeem_for(self, token: str, s: State, owner: str, tokens: int, min_assets: int, receiver: str,
-                        supply: int) -> int: ...
+        def _execute_orders(self, token: str, s: State, price: int, supply: int, mints: list[OrderIn],
+                            redeems: list[OrderIn], direct: bool) -> tuple[list[int], int, int]: ...
 
         def _rebalance(self, token: str, s: State, keeper: str, supply: int) -> int: ...
 
@@ -46,13 +46,21 @@ class LeveragedTokenCalls(Chain):
 
     @tx
     def mint(self, sender: str, token: str, assets: int, min_tokens: int, receiver: str) -> int:
-        """`LeveragedToken.mint(assets, minTokens, receiver)` sent by `sender`: the pool's `mintFor`, then
-        the token mints what it returned (a first mint also locks `LOCKED_SUPPLY` at `LOCK_ADDRESS`). Returns
-        the tokens."""
+        """`LeveragedToken.mint(assets, minTokens, receiver)` sent by `sender`: an immediate batch of one at the
+        latest price (`executeOrders(0, supply, [order], [], true)`), then the token mints what it returned (a
+        first mint also locks `LOCKED_SUPPLY` at `LOCK_ADDRESS`). Returns the tokens."""
         s = self._token(token)
-        self._pool_series(token)
+        if abi_uint(assets) == 0:
+            raise ZeroAmount()
+        if receiver == ZERO_ADDRESS:
+            raise ZeroAddress()
+        abi_uint(min_tokens)
+        self._require_no_due_orders(s)
         supply = s.ledger.total_supply
-        tokens = self._mint_for(token, s, sender, abi_uint(assets), abi_uint(min_tokens), receiver, supply)
+        self._pool_series(token)
+        outs, _, _ = self._execute_orders(token, s, 0, supply, [OrderIn(sender, receiver, assets, min_tokens)], [],
+                                          True)
+        tokens = outs[0]
         if supply == 0:
             s.ledger.mint(LOCK_ADDRESS, LOCKED_SUPPLY)
         s.ledger.mint(receiver, tokens)
@@ -60,9 +68,9 @@ class LeveragedTokenCalls(Chain):
 
     @tx
     def redeem(self, sender: str, token: str, tokens: int, min_assets: int, receiver: str) -> int:
-        """`LeveragedToken.redeem(tokens, minAssets, receiver)` sent by `sender`: burns first, then the
-        pool's `redeemFor` pays (`ResidualTooSmall` for a remainder below `MIN_BALANCE`). Returns the assets
-        paid."""
+        """`LeveragedToken.redeem(tokens, minAssets, receiver)` sent by `sender`: burns first
+        (`ResidualTooSmall` for a remainder below `MIN_BALANCE`), then an immediate batch of one. Returns the
+        assets paid."""
         s = self._token(token)
         ledger = s.ledger
         supply = ledger.total_supply
@@ -70,8 +78,16 @@ class LeveragedTokenCalls(Chain):
         remaining = ledger.balance_of(sender)
         if remaining != 0 and remaining < MIN_BALANCE:
             raise ResidualTooSmall(remaining, MIN_BALANCE)
+        if tokens == 0:
+            raise ZeroAmount()
+        if receiver == ZERO_ADDRESS:
+            raise ZeroAddress()
+        abi_uint(min_assets)
+        self._require_no_due_orders(s)
         self._pool_series(token)
-        return self._redeem_for(token, s, sender, tokens, abi_uint(min_assets), receiver, supply)
+        outs, _, _ = self._execute_orders(token, s, 0, supply, [], [OrderIn(sender, receiver, tokens, min_assets)],
+                                          True)
+        return outs[0]
 
     @tx
     def rebalance(self, sender: str, token: str) -> int:

@@ -1,8 +1,8 @@
 """`PoolModel`: one `ReservePool` with its `LeveragedToken`s, its settlement asset (`MockERC20`) and its
 price feed (`MockV3Aggregator`), as plain Python state, operation by operation.
 
-Like `contracts/ReservePool.sol`, this module holds only the pool's entry points (`mintFor`, `redeemFor`,
-the rebalance and its status) and the one rebalance decision (`_decide`) that a rebalance and its status
+Like `contracts/ReservePool.sol`, this module holds only the pool's entry points (the rebalance and its
+status; `executeOrders` is the orders module's, `pool_orders`) and the one rebalance decision (`_decide`) that a rebalance and its status
 view share; the rest lives where it lives in the contracts: the owner's functions in `pool_admin` (the
 admin module), `base/` (storage, oracle, reserve book, parameters, views, LP vault, automation),
 `libraries/` (`Series`, `SeriesMath`, `Liabilities`, `PoolBounds`, `OraclePrice`, `RebalancePolicy`),
@@ -29,6 +29,7 @@ from .errors import (
     ReserveBelowFloor,
     SafeCastOverflowedUintDowncast,
     SeriesKnockedOut,
+    SeriesOrdersDue,
     SlippageExceeded,
     ZeroAddress,
     ZeroAmount,
@@ -46,6 +47,7 @@ from .oz.math import mul_div
 from .oz.safe_cast import to_int256, to_uint128
 from .periphery.pool_lens import PoolLens
 from .pool_admin import PoolAdmin
+from .pool_orders import PoolOrders
 from .solidity import U112, U128, bytes32, checked_add, checked_mul, checked_sub
 
 __all__ = ["Event", "PoolModel", "bytes32"]
@@ -56,8 +58,8 @@ __all__ = ["Event", "PoolModel", "bytes32"]
 OPEN, NO_TRIGGER, PAUSED, TOO_SMALL, OVERFLOW, BELOW_FLOOR, OVER_CAP = 0, 1, 2, 3, 4, 5, 6
 
 
-class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTokenCalls, MockERC20Calls, MockAggregatorCalls,
-                PoolLens):
+class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, PoolOrders, LeveragedTokenCalls, MockERC20Calls,
+                MockAggregatorCalls, PoolLens):
     """`ReservePool` + its series tokens + settlement asset + price feed (see the module notes)."""
 
     def __init__(self, *, address: str, asset_address: str, oracle_address: str, owner: str,
@@ -84,80 +86,15 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTok
 
     # =============================================================== series operations
 
-    def _mint_for(self, token: str, s: State, payer: str, assets: int, min_tokens: int, receiver: str,
-                  supply: int) -> int:
-        """`mintFor` (called by the token)."""
+    def _require_mints_open(self, token: str) -> None:
+        """`requireMintsOpen(token)`: `SeriesKnockedOut`, then `EnforcedPause`."""
+        if self._series_of(token).knocked_out:
+            raise SeriesKnockedOut(token)
         self._require_not_paused()
-        if assets == 0:
-            raise ZeroAmount()
-        if receiver == ZERO_ADDRESS:
-            raise ZeroAddress()
-        if s.knocked_out:
-            raise SeriesKnockedOut(token)
-        p = self._price()
-        c0, sx0 = Series.terms(s)
-        equity = Series.settle(s, token, p, supply, self.now, self._ev)
-        if s.knocked_out:
-            raise SeriesKnockedOut(token)
 
-        gross = checked_mul(assets, self._scale)
-        fee = fee_of(gross, s.mint_fee)
-        net_before = self._net_exposure(p)  # the settlement changed no exposure
-        tokens = Series.mint(s, p, equity, supply, gross - fee, self.now)
-        self._commit(s, c0, sx0, p)
-        if tokens == 0 or tokens < min_tokens:
-            raise SlippageExceeded(tokens, min_tokens or 1)
-        pooled = checked_add(self.pool_assets, assets)
-        self.pool_assets = to_uint128(pooled)
-
-        r, fl = self._reserve_and_floor(pooled, self._liabilities(p))
-        if r < to_int256(fl):
-            raise ReserveBelowFloor(r, fl)
-        net = self._net_exposure(p)
-        if self._over_cap(net_before, net, p, r):
-            self._revert_over_cap(net, p, r)
-        self._sync_floor(r, fl)
-
-        self.asset.transfer_from(self.address, payer, self.address, assets)
-        self._ev.append(("Minted", {"token": token, "payer": payer, "receiver": receiver, "assets": assets,
-                                    "tokens": tokens, "fee": fee, "price": p}))
-        return tokens
-
-    def _redeem_for(self, token: str, s: State, owner: str, tokens: int, min_assets: int, receiver: str,
-                    supply: int) -> int:
-        """`redeemFor` (called by the token, after it burned the tokens)."""
-        if tokens == 0:
-            raise ZeroAmount()
-        if receiver == ZERO_ADDRESS:
-            raise ZeroAddress()
-        p = self._price()
-        c0, sx0 = Series.terms(s)
-        equity = Series.settle(s, token, p, supply, self.now, self._ev)
-
-        liabilities_before = self._liabilities_wad2_pending(p, s, c0, sx0) // WAD
-        scale = self._scale
-        pooled_wad = self.pool_assets * scale
-        gross = claim_of(tokens, supply, equity)
-        fee = fee_of(gross, s.redeem_fee)
-        payout = gross - fee
-        if pooled_wad < liabilities_before:  # insolvent: pro rata poolAssets/liabilities
-            payout = mul_div(payout, pooled_wad, liabilities_before)
-        assets = payout // scale  # round down: holder receives
-        if assets < min_assets:
-            raise SlippageExceeded(assets, min_assets)
-
-        Series.redeem(s, equity, gross)
-        self._commit(s, c0, sx0, p)
-        pooled = checked_sub(self.pool_assets, assets)
-        self.pool_assets = pooled & U128
-        r, fl = self._reserve_and_floor(pooled, checked_sub(liabilities_before, gross))
-        self._sync_floor(r, fl)
-
-        if assets != 0:
-            self.asset.transfer(self.address, receiver, assets)
-        self._ev.append(("Redeemed", {"token": token, "owner": owner, "receiver": receiver, "tokens": tokens,
-                                      "assets": assets, "fee": fee, "price": p}))
-        return assets
+    def require_mints_open(self, token: str) -> None:
+        """The view `requireMintsOpen(token)`: raises what it reverts with."""
+        self._require_mints_open(token)
 
     def rebalance_status_of(self, token: str) -> int:
         """`rebalanceStatusOf(token)`: the trigger a rebalance would fire now (0 if it would revert)."""
@@ -210,7 +147,7 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTok
     def _status(self, s: State, p: int, equity: int) -> int:
         """`_status`, with `equity` = `equity_now(s, p)`: the trigger a rebalance at `p` would fire, `NONE` if
         it would revert."""
-        if s.knocked_out:
+        if s.knocked_out or s.book.due_by(self.oracle.updated_at):
             return NONE
         if equity == 0:
             return NONE if s.ledger.total_supply == 0 else KNOCK_OUT
@@ -222,6 +159,8 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, LeveragedTok
         if s.knocked_out:
             raise SeriesKnockedOut(token)
         p = self._price()
+        if s.book.due_by(self.oracle.updated_at):  # orders due at an earlier round execute first
+            raise SeriesOrdersDue(token)
         c0, sx0 = Series.terms(s)
         equity = Series.settle(s, token, p, supply, self.now, self._ev)
         if s.knocked_out:

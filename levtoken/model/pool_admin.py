@@ -12,12 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .base.reserve_book import ReserveBook
-from .errors import SeriesNotRetirable, TooManySeries
+from .base.series_orders import OrderBook, OrderParams
+from .errors import SeriesHasOrders, SeriesNotRetirable, SeriesOrdersDue, TooManySeries
 from .evm import tx
 from .interfaces import PARAM_NAMES, as_series_params
 from .libraries import series as Series
 from .libraries.pool_bounds import (
+    MAX_EXECUTION_FEE,
     MAX_FLOOR_RATIO,
+    MAX_MIN_MINT,
+    MAX_ORDER_AGE,
+    MAX_ORDER_DELAY,
+    MIN_ORDER_AGE,
+    MIN_ORDER_DELAY,
     MAX_HEALTH_INTERVAL,
     MAX_KEEPER_REWARD,
     MAX_KEEPER_REWARD_DAILY,
@@ -54,7 +61,7 @@ class PoolAdmin(ReserveBook):
         if n >= self.MAX_SERIES:
             raise TooManySeries(self.MAX_SERIES)
         Series.validate_new(initial_nav, p)
-        s = State(ledger=Ledger(token))  # `_deployer.deploy`: the new token and its ledger
+        s = State(ledger=Ledger(token), book=OrderBook(self._order_params))  # `_deployer.deploy` + `setOrderParams`
         Series.initialize(s, token, bool(is_long), initial_nav, p, self.now)
         self._book.append(s)
         self._position[token] = s
@@ -71,6 +78,8 @@ class PoolAdmin(ReserveBook):
         s = self._series_of(token)
         Series.validate(p)
         price = self._price()
+        if s.book.due_by(self.oracle.updated_at):
+            raise SeriesOrdersDue(token)  # they settle first
         self._settle(token, s, price, s.ledger.total_supply)
         old = Series.params(s)
         Series.store(s, p)
@@ -136,12 +145,31 @@ class PoolAdmin(ReserveBook):
         self._param_event("minTradeNotional", notional)
 
     @tx
+    def set_order_params(self, sender: str, params: Sequence[int]) -> None:
+        """`setOrderParams((minDelay, maxOrderAge, executionFee, minMintAssets))`: every series and later ones."""
+        op = OrderParams(*map(abi_uint, params))
+        self._only_owner(sender)
+        scale = self._scale
+        check_bounds("minDelay", op.min_delay, MIN_ORDER_DELAY, MAX_ORDER_DELAY)
+        check_bounds("maxOrderAge", op.max_order_age, MIN_ORDER_AGE, MAX_ORDER_AGE)
+        check_bounds("executionFee", op.execution_fee, 0, MAX_EXECUTION_FEE // scale)
+        check_bounds("minMintAssets", op.min_mint_assets, 0, MAX_MIN_MINT // scale)
+        self._order_params = op
+        for s in self._book:
+            s.book.params = op
+            self._ev.append(("OrderParamsUpdated", {"params": tuple(op)}))
+        for name, value in zip(("minDelay", "maxOrderAge", "executionFee", "minMintAssets"), op):
+            self._param_event(name, value)
+
+    @tx
     def retire_series(self, sender: str, token: str) -> None:
         """`retireSeries(token)`: a knocked-out series leaves the book; the last series takes its place."""
         self._only_owner(sender)
         s = self._series_of(token)
         if not s.knocked_out:
             raise SeriesNotRetirable(token)
+        if s.book.heads != s.book.tails:
+            raise SeriesHasOrders(token)  # their escrow needs the pool
         book = self._book
         i = book.index(s)
         book[i] = book[-1]

@@ -1,15 +1,19 @@
 """`base/PoolAutomation.sol`: Chainlink Automation for the pool (SPEC section 7). `check_upkeep` flags
 every series whose rebalance would succeed now (the same decision as `rebalance()` and
-`rebalanceStatus()`) and a due health report; `perform_upkeep` re-validates and does them, each series in an
+`rebalanceStatus()`), the round each series' due orders execute at, and a due health report; `perform_upkeep` re-validates and does them, each series in an
 isolated call so that one failure never blocks the others; and `report_health` for anyone else."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from ..errors import PANIC_OVERFLOW, ContractError, HealthReportTooSoon, NoUpkeepNeeded, Panic
 from ..evm import tx
 from ..libraries.series import State, equity_now
 from ..solidity import U40, abi_uint
 from .pool_parameters import PoolParameters
+
+MAX_UPKEEP_ORDERS = 50  # `PoolAutomation.MAX_UPKEEP_ORDERS`
 
 
 class PoolAutomation(PoolParameters):
@@ -27,29 +31,48 @@ class PoolAutomation(PoolParameters):
         self._report_health(self._price())
 
     def check_upkeep(self) -> tuple[bool, int, bool]:
-        """`checkUpkeep("")` as (upkeepNeeded, series bitmap, healthDue); (False, 0, False) when the oracle
-        is unusable (performData is then empty). Never raises a `ContractError`."""
+        """`checkUpkeep("")` as (upkeepNeeded, series bitmap, healthDue) (see `check_upkeep_rounds`)."""
+        return self.check_upkeep_rounds()[:3]  # type: ignore[return-value]
+
+    def check_upkeep_rounds(self) -> tuple[bool, int, bool, list[int]]:
+        """`checkUpkeep("")` as (upkeepNeeded, series bitmap, healthDue, rounds): `rounds[i]` is the round
+        series i's orders execute at (`pendingRound`, 0: none), empty when no series has one; a series with
+        due orders is not flagged for a rebalance. Never raises a `ContractError`."""
         ok, p = self._price_usable()
-        if not ok:
-            return False, 0, False
         bitmap = 0
         now = self.now
+        rounds = [self.pending_round(s.token) for s in self._book]
         for i, s in enumerate(self._book):
-            if self._status(s, p, equity_now(s, p, now)) != 0:
+            if rounds[i] == 0 and ok and self._status(s, p, equity_now(s, p, now)) != 0:
                 bitmap |= 1 << i
-        health_due = self._health_due()
-        return bitmap != 0 or health_due, bitmap, health_due
+        orders = any(rounds)
+        health_due = ok and self._health_due()
+        return bitmap != 0 or health_due or orders, bitmap, health_due, rounds if orders else []
 
     @tx
-    def perform_upkeep(self, sender: str, bitmap: int, health_due: bool) -> None:
-        """`performUpkeep(abi.encode(bitmap, healthDue))` sent by `sender`: each flagged series is rebalanced
-        in an isolated call (`upkeepRebalance`); a failure is rolled back and emits `UpkeepFailed(token,
-        reason)` with the `ContractError` as reason."""
+    def perform_upkeep(self, sender: str, bitmap: int, health_due: bool, rounds: Sequence[int] = ()) -> None:
+        """`performUpkeep(abi.encode(bitmap, healthDue, rounds))` sent by `sender`: first each series'
+        orders at its round (`executeOrdersFor`, at most `MAX_UPKEEP_ORDERS` per queue), then each flagged
+        series is rebalanced in an isolated call (`upkeepRebalance`); a failure is rolled back and emits
+        `UpkeepFailed(token, reason)` with the `ContractError` as reason."""
         abi_uint(bitmap)
         ev = self._ev
         done = 0
         book = self._book
         n = len(book)
+        for i, round_id in enumerate(rounds[:n]):
+            if round_id == 0:
+                continue
+            token = book[i].token
+            saved = self._save()
+            mark = len(ev)
+            try:
+                self._execute(sender, token, round_id, MAX_UPKEEP_ORDERS, sender)
+                done += 1
+            except ContractError as reason:
+                self._load(saved)
+                del ev[mark:]
+                ev.append(("UpkeepFailed", {"token": token, "reason": reason}))
         i = 0
         while i < n and bitmap >> i != 0:
             if bitmap >> i & 1:

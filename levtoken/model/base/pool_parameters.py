@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from ..evm import tx
 from ..libraries import series
-from ..libraries.pool_bounds import (  # noqa: F401  (the pool's public constants)
+from .series_orders import OrderParams
+from ..libraries.pool_bounds import (
+    DEFAULT_MIN_MINT,
+    DEFAULT_ORDER_AGE,
+    DEFAULT_ORDER_DELAY,  # noqa: F401  (the pool's public constants)
     MAX_FLOOR_RATIO,
     MAX_HEALTH_INTERVAL,
     MAX_KEEPER_REWARD,
@@ -46,6 +50,7 @@ class PoolParameters(Ownable2Step, Pausable, ReserveBook):
         self.health_interval = 3_600
         self.max_utilization = DEFAULT_UTILIZATION_CAP
         self.min_trade_notional = WAD
+        self._order_params = OrderParams(DEFAULT_ORDER_DELAY, DEFAULT_ORDER_AGE, 0, DEFAULT_MIN_MINT // self._scale)
 
     @tx
     def pause(self, sender: str) -> None:

@@ -77,3 +77,11 @@ def check(round_id: int, answer: int, updated_at: int, answered_in_round: int, m
     if now - updated_at > max_age:
         return STALE_PRICE, 0
     return OK, wad
+
+
+def read_round(feed: MockAggregatorModel, feed_decimals: int, round_id: int, now: int) -> tuple[bool, int, int]:
+    """`OraclePrice.readRound`: (usable, WAD price, updatedAt) of round `round_id` for orders: positive,
+    complete, not dated after `now`, no age limit; `(False, 0, updatedAt)` otherwise."""
+    rid, answer, _, updated_at, answered_in_round = feed.get_round_data(round_id)
+    status, price = check(rid, answer, updated_at, answered_in_round, UINT256_MAX, feed_decimals, now)
+    return status == OK and rid == round_id, price, updated_at

@@ -44,6 +44,7 @@ MIN_INITIAL_NAV = 10**15  # initial NAV per token bounds (WAD)
 MAX_INITIAL_NAV = 10**24
 LOCKED_SUPPLY = 10**9  # tokens a first mint locks forever (SPEC "Minimum sizes")
 MIN_BALANCE = 10**9  # smallest balance a redeem may leave its holder (0 is always allowed)
+REFUNDED = (1 << 256) - 1  # `Series.REFUNDED`: what a batch returns for a refunded order
 LOCK_ADDRESS = "0x000000000000000000000000000000000000dEaD"  # holder of the locked supply
 
 
@@ -79,21 +80,24 @@ class State:
     # slot 5
     target_commitment: bytes = bytes(32)  # reserved (hidden target): never written
     ledger: Ledger
+    book: Any = None  # the token's order book (`base.series_orders.OrderBook`), set by `create_series`
 
     def save(self) -> tuple[Any, ...]:
         """The fields a transaction can change and the token ledger, for `load` after a revert."""
         return (self.equity, self.exposure, self.settled_at, self.mark_price, self.last_rebalance,
                 self.knocked_out, self.target_leverage, self.min_leverage, self.max_leverage,
                 self.fallback_interval, self.mint_fee, self.redeem_fee, self.streaming_fee, self.spread,
-                self.ledger.save())
+                self.ledger.save(), self.book.save() if self.book is not None else None)
 
     def load(self, saved: tuple[Any, ...]) -> None:
         """Restores the fields from `save`."""
         (self.equity, self.exposure, self.settled_at, self.mark_price, self.last_rebalance,
          self.knocked_out, self.target_leverage, self.min_leverage, self.max_leverage,
          self.fallback_interval, self.mint_fee, self.redeem_fee, self.streaming_fee, self.spread,
-         ledger) = saved
+         ledger, book) = saved
         self.ledger.load(ledger)
+        if book is not None:
+            self.book.load(book)
 
 
 # `Series.Plan`: what a rebalance at one price would do, as a plain tuple (no object per call):
@@ -165,25 +169,30 @@ def nav(s: State, equity: int, supply: int) -> int:
 # ----------------------------------------------------------------------------- mint and redeem
 
 
-def mint(s: State, p: int, equity: int, supply: int, net: int, now: int) -> int:
-    """`Series.mint`: adds `net` (WAD, after the fee) to the settled series; exposure scaled so leverage is
-    unchanged (a first mint sets it at target, which counts as a rebalance). Returns the receiver's tokens:
-    on a first mint, less the `LOCKED_SUPPLY` the token locks (0 if the net amount buys no more)."""
-    tokens = tokens_for_mint(net, supply, equity, s.initial_nav if supply == 0 else 0)
+def tokens_for(s: State, net: int, equity: int, supply: int) -> int:
+    """`Series.tokensFor`: tokens `net` (WAD, after the fee) buys at the NAV of the settled series, rounded
+    down (`initialNav` for an empty series); every order of a batch is priced at the same NAV."""
+    return tokens_for_mint(net, supply, equity, s.initial_nav if supply == 0 else 0)
+
+
+def exposure_after_mint(s: State, p: int, equity: int, supply: int, net: int) -> int:
+    """`Series.exposureAfterMint`: exposure once `net` is added; a first mint, or one into a series outside
+    its band, enters at target; otherwise exposure is scaled so leverage is unchanged."""
     if supply == 0:
-        tokens = tokens - LOCKED_SUPPLY if tokens > LOCKED_SUPPLY else 0
-    new_equity = checked_add(equity, net)
+        return exposure_for(s.target_leverage, net, p)
+    x = s.exposure
+    if drifted(leverage(x, p, equity), s.min_leverage, s.max_leverage):
+        return x + exposure_for(s.target_leverage, net, p)
+    return scale_exposure(x, checked_add(equity, net), equity)
+
+
+def mint(s: State, p: int, equity: int, supply: int, net: int, now: int) -> None:
+    """`Series.mint`: adds a batch's `net` (WAD) to the settled series at `exposure_after_mint`; a first mint
+    counts as a rebalance for the fallback."""
+    s.exposure = to_uint112(exposure_after_mint(s, p, equity, supply, net))
     if supply == 0:
-        s.exposure = to_uint112(exposure_for(s.target_leverage, net, p))
         s.last_rebalance = now & U40
-    else:  # outside its band the new money enters at target (see `Series.mint`)
-        x = s.exposure
-        if drifted(leverage(x, p, equity), s.min_leverage, s.max_leverage):
-            s.exposure = to_uint112(x + exposure_for(s.target_leverage, net, p))
-        else:
-            s.exposure = to_uint112(scale_exposure(x, new_equity, equity))
-    s.equity = to_uint112(new_equity)
-    return tokens
+    s.equity = to_uint112(checked_add(equity, net))
 
 
 def redeem(s: State, equity: int, gross: int) -> None:

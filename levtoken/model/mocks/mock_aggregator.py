@@ -1,6 +1,6 @@
 """`mocks/MockAggregator.sol`, Chainlink's `MockV3Aggregator`: the latest round's data only, since
-`latestRoundData` reads nothing else and each update writes every field of the round it makes latest;
-and the `PoolModel` calls that send transactions to it."""
+each update writes every field of the round it makes latest, and every round's (answer, startedAt,
+updatedAt) for `getRoundData`; and the `PoolModel` calls that send transactions to it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ..solidity import INT256_MAX, INT256_MIN, U80, abi_uint
 class MockAggregatorModel:
     """`MockV3Aggregator(decimals, initialAnswer)` deployed at block.timestamp `now`."""
 
-    __slots__ = ("address", "answer", "decimals", "latest_round", "started_at", "updated_at")
+    __slots__ = ("address", "answer", "decimals", "latest_round", "rounds", "started_at", "updated_at")
 
     def __init__(self, address: str, decimals: int, initial_answer: int, now: int) -> None:
         self.address = address
@@ -20,6 +20,7 @@ class MockAggregatorModel:
         self.answer = 0
         self.started_at = 0
         self.updated_at = 0
+        self.rounds: dict[int, tuple[int, int, int]] = {}  # round id -> (answer, startedAt, updatedAt)
         self.update_answer(initial_answer, now)
 
     def update_answer(self, answer: int, now: int) -> None:
@@ -29,6 +30,7 @@ class MockAggregatorModel:
         self.answer = answer
         self.started_at = now
         self.updated_at = now
+        self.rounds[self.latest_round] = (answer, now, now)
 
     def update_round_data(self, round_id: int, answer: int, timestamp: int, started_at: int) -> None:
         """`updateRoundData(roundId, answer, timestamp, startedAt)`: that round becomes the latest."""
@@ -39,6 +41,13 @@ class MockAggregatorModel:
         self.answer = answer
         self.updated_at = timestamp
         self.started_at = started_at
+        self.rounds[round_id] = (answer, started_at, timestamp)
+
+    def get_round_data(self, round_id: int) -> tuple[int, int, int, int, int]:
+        """`getRoundData(roundId)`: (roundId, answer, startedAt, updatedAt, roundId); zeros for a round never
+        written (the mock does not revert)."""
+        answer, started_at, updated_at = self.rounds.get(round_id, (0, 0, 0))
+        return round_id, answer, started_at, updated_at, round_id
 
     def latest_round_data(self) -> tuple[int, int, int, int, int]:
         """`latestRoundData()`: (roundId, answer, startedAt, updatedAt, answeredInRound)."""
@@ -69,3 +78,7 @@ class MockAggregatorCalls(Chain):
     def latest_round_data(self) -> tuple[int, int, int, int, int]:
         """`latestRoundData()`: (roundId, answer, startedAt, updatedAt, answeredInRound)."""
         return self.oracle.latest_round_data()
+
+    def get_round_data(self, round_id: int) -> tuple[int, int, int, int, int]:
+        """`getRoundData(roundId)`."""
+        return self.oracle.get_round_data(round_id)

@@ -51,20 +51,23 @@ class PoolLens:
         total_assets = r // scale if r > 0 else 0
         lp = self.lp
         lp_supply = lp.total_supply
+        rounds = [self.pending_round(s.token) for s in book]  # checkUpkeep: due orders come first
+        orders = any(rounds)
         if ok:
             statuses = [self._status(s, p, e) for s, e in zip(book, equities)]
             bitmap = 0
             for i, st in enumerate(statuses):
-                if st:
+                if st and not rounds[i]:
                     bitmap |= 1 << i
             health_due = self._health_due()
-            needed = bitmap != 0 or health_due
+            needed = bitmap != 0 or health_due or orders
             max_deposit = U128 - pooled if r >= 0 else 0
             withdrawable = self._withdrawable_at(p, r, fl, net)
         else:
             statuses = [NONE] * len(book)
             bitmap = 0
-            health_due = needed = False
+            health_due = False
+            needed = orders
             max_deposit = 0
             withdrawable = 0
         asset_balances = self.asset.balances
