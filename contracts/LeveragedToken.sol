@@ -101,6 +101,12 @@ contract LeveragedToken is ERC20Permit, SeriesOrders, ILeveragedToken {
         return _pool.rebalanceStatusOf(address(this));
     }
 
+    /// @dev Reverts if orders are due at the latest round (the immediate entry points settle at it).
+    function _requireNoDueOrders() private view {
+        (,,, uint256 at,) = _oracle.latestRoundData();
+        if (ordersDueBy(at)) revert OrdersDue();
+    }
+
     function _checkResidual(address account) internal view override {
         uint256 remaining = balanceOf(account);
         if (remaining != 0 && remaining < Series.MIN_BALANCE) revert ResidualTooSmall(remaining, Series.MIN_BALANCE);

@@ -681,3 +681,24 @@ def test_pending_round_names_the_latest_round_for_an_order_that_expired_without_
     chain.mine()
     assert eth3l.pendingRound() == latest_round(oracle)
     assert refunds(eth3l.executeOrders(eth3l.pendingRound(), 10, sender=bob), eth3l) == {(MINT, 0): EXPIRED}
+
+
+# ----------------------------------------------------------------------------- the window's edges (mutants O03, O04)
+
+
+def test_a_round_updated_exactly_at_the_end_of_the_window_still_prices_the_order(eth3l, usdc, oracle, owner, alice, bob):
+    seed(eth3l, alice)
+    _, t = request_mint(eth3l, usdc, bob, 1_000 * USDC)
+    r = publish(oracle, owner, 2_000, at=t + MIN_DELAY + MAX_AGE)  # dueAt + maxOrderAge: inside the window
+    receipt = eth3l.executeOrders(r, 10, sender=bob)
+    assert refunds(receipt, eth3l) == {} and executed(receipt, eth3l) == {(MINT, 0): 10 * WAD}
+
+
+def test_an_order_without_a_round_is_not_expired_at_the_last_second_of_its_window(eth3l, usdc, oracle, bob):
+    _, t = request_mint(eth3l, usdc, bob, 1_000 * USDC)
+    r = latest_round(oracle)
+    chain.pending_timestamp = t + MIN_DELAY + MAX_AGE  # a round could still come in this very second
+    with reverts_with(eth3l.NoOrdersDue, roundId=r):
+        eth3l.executeOrders(r, 10, sender=bob)
+    chain.pending_timestamp = t + MIN_DELAY + MAX_AGE + 1
+    assert refunds(eth3l.executeOrders(r, 10, sender=bob), eth3l) == {(MINT, 0): EXPIRED}

@@ -9,16 +9,11 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
-import {ISeriesOrders} from "../interfaces/ISeriesOrders.sol";
+import {ISeriesOrders, IOracleOfPool} from "../interfaces/ISeriesOrders.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
 import {IReservePoolBase} from "../interfaces/IReservePoolBase.sol";
 import {OraclePrice} from "../libraries/OraclePrice.sol";
 import {Series} from "../libraries/Series.sol";
-
-/// @dev The pool's public `oracle` (declared by `OracleReader`, outside `IReservePool`).
-interface IOracleOfPool {
-    function oracle() external view returns (AggregatorV3Interface);
-}
 
 /// @title SeriesOrders
 /// @notice The order book of one series token (SPEC section 3a, `ISeriesOrders`): two first-in first-out
@@ -376,12 +371,6 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
     }
 
     // ------------------------------------------------------------------ internals
-
-    /// @dev Reverts if orders are due at the latest round (the immediate entry points settle at it).
-    function _requireNoDueOrders() internal view {
-        (,,, uint256 at,) = _oracle.latestRoundData();
-        if (ordersDueBy(at)) revert OrdersDue();
-    }
 
     /// @dev Reverts `ResidualTooSmall` if `account` is left with more than 0 and less than `MIN_BALANCE`.
     function _checkResidual(address account) internal view virtual;

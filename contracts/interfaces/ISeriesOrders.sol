@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+
+/// @dev The pool's public `oracle` (declared by `OracleReader`, outside `IReservePool`), read by a new token.
+interface IOracleOfPool {
+    function oracle() external view returns (AggregatorV3Interface);
+}
+
 /// @title ISeriesOrders
 /// @notice Mint and redeem orders of one series (SPEC section 3a): a request escrows the settlement asset
 ///         (mint) or the tokens (redeem) and records its time; anyone executes it, in a batch with every
