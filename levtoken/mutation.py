@@ -272,7 +272,7 @@ MUTANTS: tuple[Mutant, ...] = (
        "if (false) {", "a batch's mints are not checked against the floor and the cap", "check"),
     _m("O14", _POOL, "if (ISeriesOrders(token).ordersDueBy(at)) revert SeriesOrdersDue(token);",
        "", "a rebalance settles a series whose orders are due at an earlier round", "check"),
-    _m("O15", _BOOK_OF_ORDERS, "if (ordersDueBy(at)) revert OrdersDue();",
+    _m("O15", _TOKEN, "if (ordersDueBy(at)) revert OrdersDue();",
        "", "an immediate mint or redeem settles a series whose orders are due", "check"),
 )
 
