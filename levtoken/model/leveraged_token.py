@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import OnlySeries, ResidualTooSmall, ZeroAddress, ZeroAmount
+from .errors import OnlySeries, OrdersDue, ResidualTooSmall, ZeroAddress, ZeroAmount
 from .base.series_orders import SeriesOrdersCalls
 from .evm import tx
 from .libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY, MIN_BALANCE, State
@@ -75,9 +75,7 @@ class LeveragedTokenCalls(SeriesOrdersCalls):
         ledger = s.ledger
         supply = ledger.total_supply
         ledger.burn(sender, abi_uint(tokens))
-        remaining = ledger.balance_of(sender)
-        if remaining != 0 and remaining < MIN_BALANCE:
-            raise ResidualTooSmall(remaining, MIN_BALANCE)
+        self._check_residual(s, sender)
         if tokens == 0:
             raise ZeroAmount()
         if receiver == ZERO_ADDRESS:
@@ -88,6 +86,17 @@ class LeveragedTokenCalls(SeriesOrdersCalls):
         outs, _, _ = self._execute_orders(token, s, 0, supply, [], [OrderIn(sender, receiver, tokens, min_assets)],
                                           True)
         return outs[0]
+
+    def _require_no_due_orders(self, s: State) -> None:
+        """`_requireNoDueOrders`: the immediate entry points settle at the latest round."""
+        if s.book.due_by(self.oracle.latest_round_data()[3]):
+            raise OrdersDue()
+
+    def _check_residual(self, s: State, account: str) -> None:
+        """`_checkResidual`: `ResidualTooSmall` if `account` keeps more than 0 and less than `MIN_BALANCE`."""
+        remaining = s.ledger.balance_of(account)
+        if remaining != 0 and remaining < MIN_BALANCE:
+            raise ResidualTooSmall(remaining, MIN_BALANCE)
 
     @tx
     def rebalance(self, sender: str, token: str) -> int:

@@ -67,7 +67,7 @@ class PoolAutomation(PoolParameters):
             saved = self._save()
             mark = len(ev)
             try:
-                self._execute(sender, token, round_id, MAX_UPKEEP_ORDERS, sender)
+                self._execute(token, round_id, MAX_UPKEEP_ORDERS, sender)
                 done += 1
             except ContractError as reason:
                 self._load(saved)

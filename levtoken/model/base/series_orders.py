@@ -11,7 +11,6 @@ from ..errors import (
     NoOrdersDue,
     NothingToClaim,
     OrderDueEarlier,
-    OrdersDue,
     OrderTooSmall,
     QueueFull,
     ZeroAddress,
@@ -113,6 +112,8 @@ class SeriesOrdersCalls(Chain):
 
         def _require_mints_open(self, token: str) -> None: ...
 
+        def _check_residual(self, s: State, account: str) -> None: ...  # `LeveragedToken._checkResidual`
+
         def _execute_orders(self, token: str, s: State, price: int, supply: int, mints: list[OrderIn],
                             redeems: list[OrderIn], direct: bool) -> tuple[list[int], int, int]: ...
 
@@ -162,9 +163,9 @@ class SeriesOrdersCalls(Chain):
     @tx
     def execute_orders(self, sender: str, token: str, round_id: int, max_orders: int) -> int:
         """`executeOrders(roundId, maxOrders)` sent by `sender` (the executor). Returns the orders done."""
-        return self._execute(sender, token, round_id, max_orders, sender)
+        return self._execute(token, round_id, max_orders, sender)
 
-    def _execute(self, sender: str, token: str, round_id: int, max_orders: int, executor: str) -> int:
+    def _execute(self, token: str, round_id: int, max_orders: int, executor: str) -> int:
         """`_execute`: the batch; the execution fees go to `executor` (`executeOrdersFor` from the pool)."""
         s = self._token(token)
         book = s.book
@@ -313,19 +314,6 @@ class SeriesOrdersCalls(Chain):
         self.asset.transfer(token, sender, assets)
         self._ev.append(("Claimed", {"account": sender, "assets": assets}))
         return assets
-
-    def _require_no_due_orders(self, s: State) -> None:
-        """`_requireNoDueOrders`: the immediate entry points settle at the latest round."""
-        if s.book.due_by(self.oracle.latest_round_data()[3]):
-            raise OrdersDue()
-
-    def _check_residual(self, s: State, account: str) -> None:
-        from ..errors import ResidualTooSmall
-        from ..libraries.series import MIN_BALANCE
-
-        remaining = s.ledger.balance_of(account)
-        if remaining != 0 and remaining < MIN_BALANCE:
-            raise ResidualTooSmall(remaining, MIN_BALANCE)
 
     def orders_due_by(self, token: str, updated_at: int) -> bool:
         """`ordersDueBy(updatedAt)`."""
