@@ -34,7 +34,7 @@ contract LeveragedToken is ERC20Permit, SeriesOrders, ILeveragedToken {
         uint256 supply = totalSupply();
         IReservePool.OrderIn[] memory mints = new IReservePool.OrderIn[](1);
         mints[0] = IReservePool.OrderIn(msg.sender, receiver, assets, minTokens);
-        (uint256[] memory outs,,) = _pool.executeOrders(0, supply, mints, new IReservePool.OrderIn[](0), true);
+        (uint256[] memory outs,,) = _pool.executeOrders(0, 0, supply, mints, new IReservePool.OrderIn[](0), true);
         tokens = outs[0];
         if (supply == 0) _mint(Series.LOCK_ADDRESS, Series.LOCKED_SUPPLY); // SPEC "Minimum sizes"
         _mint(receiver, tokens);
@@ -52,7 +52,7 @@ contract LeveragedToken is ERC20Permit, SeriesOrders, ILeveragedToken {
         _requireNoDueOrders();
         IReservePool.OrderIn[] memory redeems = new IReservePool.OrderIn[](1);
         redeems[0] = IReservePool.OrderIn(msg.sender, receiver, tokens, minAssets);
-        (uint256[] memory outs,,) = _pool.executeOrders(0, supply, new IReservePool.OrderIn[](0), redeems, true);
+        (uint256[] memory outs,,) = _pool.executeOrders(0, 0, supply, new IReservePool.OrderIn[](0), redeems, true);
         return outs[0];
     }
 

@@ -69,6 +69,7 @@ contract PoolOrders is InheritedSlots, ReentrancyGuardTransient, ReserveBook {
     ///      the utilization cap before anything is written.
     function executeOrders(
         uint256 price_,
+        uint256 prevAt,
         uint256 supply,
         IReservePool.OrderIn[] calldata mints,
         IReservePool.OrderIn[] calldata redeems,
@@ -77,7 +78,14 @@ contract PoolOrders is InheritedSlots, ReentrancyGuardTransient, ReserveBook {
         if (address(this) == _self) revert NotDelegated();
         Series.State storage s = _callerSeries();
         Batch memory b;
-        b.price = price_ == 0 ? _price() : price_;
+        if (price_ == 0) {
+            uint256 at;
+            (b.price, at) = _priceAndTime();
+            if (_lpOrdersFirst(at)) revert LpOrdersDue();
+        } else {
+            if (_lpDueBefore(prevAt)) revert LpOrdersDue();
+            b.price = price_;
+        }
         b.supply = supply;
         b.scale = _assetScale();
         (int256 c0, int256 sx0) = s.terms();

@@ -23,6 +23,7 @@ import {PoolAutomation} from "./base/PoolAutomation.sol";
 import {LeveragedTokenDeployer} from "./LeveragedTokenDeployer.sol";
 import {PoolAdmin} from "./PoolAdmin.sol";
 import {PoolOrders} from "./PoolOrders.sol";
+import {PoolLpOrders} from "./PoolLpOrders.sol";
 import {IPoolAdmin} from "./interfaces/IPoolAdmin.sol";
 import {ISeriesOrders} from "./interfaces/ISeriesOrders.sol";
 
@@ -62,14 +63,23 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
     /// @param name_ LP share name.
     /// @param symbol_ LP share symbol.
     /// @param owner_ Admin (two-step transferable).
+    /// @param lpOrdersModule_ The LP orders module (`PoolLpOrders`) built for `asset_` and `oracle_`.
     constructor(
         IERC20Metadata asset_,
         AggregatorV3Interface oracle_,
         LeveragedTokenDeployer deployer_,
         string memory name_,
         string memory symbol_,
-        address owner_
-    ) ERC4626(asset_) ERC20(name_, symbol_) Ownable(owner_) OracleReader(oracle_) ReserveBook(asset_.decimals()) {
+        address owner_,
+        address lpOrdersModule_
+    )
+        ERC4626(asset_)
+        ERC20(name_, symbol_)
+        Ownable(owner_)
+        OracleReader(oracle_)
+        ReserveBook(asset_.decimals())
+        ReserveVault(lpOrdersModule_, asset_, oracle_)
+    {
         adminModule = address(new PoolAdmin(oracle_, asset_.decimals(), deployer_));
         ordersModule = address(new PoolOrders(oracle_, asset_));
         _aggregates.initialize();
@@ -89,17 +99,6 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
     modifier delegatedTo(address module) {
         _delegate(module);
         _;
-    }
-
-    function _delegate(address module) private {
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, 0, calldatasize())
-            let ok := delegatecall(gas(), module, ptr, calldatasize(), 0, 0)
-            returndatacopy(ptr, 0, returndatasize())
-            if iszero(ok) { revert(ptr, returndatasize()) }
-            return(ptr, returndatasize())
-        }
     }
 
     /// @inheritdoc IPoolAdmin
@@ -139,9 +138,20 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
 
     // =================================================================== series operations
 
+    /// @notice Which series have orders to execute (and at which round), which need a rebalance (or a
+    ///         knock-out settlement), whether LP orders are due (and at which round), and whether a health
+    ///         report is due. Never reverts; meant for `eth_call` (Chainlink Automation simulates it).
+    /// @dev The code is the LP orders module's (`PoolLpOrders.checkUpkeep`, where `performData` is described),
+    ///      run by delegatecall; it asks this pool's `rebalanceStatusOf`, so it makes the same decision.
+    /// @return upkeepNeeded True if `performUpkeep` has something to do.
+    /// @return performData abi.encode(uint256 seriesBitmap, bool healthDue, uint80[] rounds, uint80 lpRound).
+    function checkUpkeep(bytes calldata) external view returns (bool, bytes memory) {
+        _delegateView(lpOrdersModule);
+    }
+
     /// @inheritdoc IReservePool
     /// @dev The code is the orders module's (`PoolOrders`), run by delegatecall.
-    function executeOrders(uint256, uint256, OrderIn[] calldata, OrderIn[] calldata, bool)
+    function executeOrders(uint256, uint256, uint256, OrderIn[] calldata, OrderIn[] calldata, bool)
         external
         delegatedTo(ordersModule)
         returns (uint256[] memory, uint8, int256)
@@ -204,7 +214,7 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
 
     /// @inheritdoc PoolAutomation
     function _status(Series.State storage s, uint256 p, uint256 at) internal view override returns (Trigger) {
-        if (s.knockedOut || ISeriesOrders(s.token).ordersDueBy(at)) return Trigger.None;
+        if (s.knockedOut || ISeriesOrders(s.token).ordersDueBy(at) || _lpFirst(at)) return Trigger.None;
         uint256 equity = s.equityNow(p);
         if (equity == 0) return IERC20(s.token).totalSupply() == 0 ? Trigger.None : Trigger.KnockOut;
         (Series.Plan memory pl, Gate gate,,) = _decide(s, p, equity, false, 0, 0);
@@ -221,6 +231,7 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
         (uint256 p, uint256 at) = _priceAndTime();
         // Orders due at an earlier round than this one execute first (SPEC section 3a).
         if (ISeriesOrders(token).ordersDueBy(at)) revert SeriesOrdersDue(token);
+        if (_lpFirst(at)) revert LpOrdersDue();
         (int256 c0, int256 sx0) = s.terms();
         uint256 equity = s.settle(token, p, supply);
         if (s.knockedOut) {
@@ -263,6 +274,12 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
         );
         _syncFloor(_payKeeper(keeper, token, pooled, r, fl), fl);
         return pl.trigger;
+    }
+
+    /// @dev `_lpOrdersFirst`, with the round walk in the LP module (called, not delegated: it reads the oracle
+    ///      only), which keeps it out of this contract's code.
+    function _lpFirst(uint256 at) private view returns (bool) {
+        return _lpDueBefore(at) && _lpDueBefore(PoolLpOrders(lpOrdersModule).latestPrevAt());
     }
 
     /// @dev Pays the keeper reward due (see `_takeKeeperReward`) out of `pooled`; returns the reserve after.

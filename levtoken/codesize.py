@@ -12,7 +12,7 @@ from typing import Any
 RUNTIME_LIMIT = 21_000
 EIP170_LIMIT = 24_576
 # Every contract the deployment or the demo puts on chain (libraries are internal: inlined, never deployed).
-DEPLOYED = ("ReservePool", "PoolAdmin", "PoolOrders", "LeveragedToken", "LeveragedTokenDeployer", "PoolLens", "MockERC20",
+DEPLOYED = ("ReservePool", "PoolAdmin", "PoolOrders", "PoolLpOrders", "LeveragedToken", "LeveragedTokenDeployer", "PoolLens", "MockERC20",
             "MockAggregator")
 
 

@@ -1,6 +1,8 @@
 """The end-to-end demo: presets on a local chain, about 60 days of hourly prices, the keeper as its own process.
 
-`run(...)` deploys the ETH3L/ETH3S preset, funds an LP and three holders, starts `python -m levtoken.keeper`
+`run(...)` deploys the ETH3L/ETH3S preset, puts the LP's capital in by an order (ERC-7540: request, a round at
+the same answer a minute on, execution, claim; before the price path starts), funds three holders, starts
+`python -m levtoken.keeper`
 against the same node, and replays a price path through `FeedDriver` (synthetic GBM with jumps by default,
 or a window of a real CSV). After each hourly price it waits until the keeper has answered whatever
 `checkUpkeep` asked for (rebalance or health report), reads every number of the pool in one `PoolLens`
@@ -32,6 +34,7 @@ from levtoken.deployment import Deployment, deploy
 from levtoken.feeds import PricePoint, hourly_closes, synthetic_path
 from levtoken.feeds.driver import FeedDriver
 from levtoken.lens import LensLayout, decode_lens, signed
+from levtoken.lp import LP_ORDER_WAIT, lp_deposit
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +110,8 @@ class DemoResult:
     wall_seconds: float = 0.0
     lp_assets_start: Decimal = Decimal(0)
     lp_assets_end: Decimal = Decimal(0)
-    t0: int = 0  # chain time of the deployment and of the first price
+    t0: int = 0  # chain time of the deployment and of the LP's deposit request
+    t_path: int = 0  # chain time of the first price (the LP's order executed LP_ORDER_WAIT s after t0)
     path: list[PricePoint] = field(default_factory=list)
     last_lens: list[int] = field(default_factory=list)
     replay: Any = None  # `Replay`
@@ -206,6 +210,10 @@ def run(accounts: Any, config: DemoConfig | None = None,
     result = DemoResult(deployment, symbols, source)
     result.t0 = chain.provider.get_block("latest").timestamp
     result.path = path
+    # The LP's capital, as an order executed at a round of the initial answer before the path starts.
+    asset.mint(lp, config.lp_capital * unit, sender=owner)
+    asset.approve(pool, MAX_UINT, sender=lp)
+    lp_deposit(pool, oracle, owner, lp, config.lp_capital * unit, wait=LP_ORDER_WAIT)
 
     lens = project.PoolLens.deploy(sender=owner)
     reader = _Chain(deployment, lens, [lp.address])
@@ -218,10 +226,7 @@ def run(accounts: Any, config: DemoConfig | None = None,
     proc: subprocess.Popen | None = None
 
     def fund() -> None:
-        """At the first price: the LP's capital and the holders' mints (`config.holdings`)."""
-        asset.mint(lp, config.lp_capital * unit, sender=owner)
-        asset.approve(pool, MAX_UINT, sender=lp)
-        pool.deposit(config.lp_capital * unit, lp, sender=lp)
+        """At the first price: the holders' mints (`config.holdings`; the LP's capital is in already)."""
         for name, symbol, usdc in config.holdings:
             holder = holders[name]
             asset.mint(holder, usdc * unit, sender=owner)
@@ -263,6 +268,7 @@ def run(accounts: Any, config: DemoConfig | None = None,
     def on_point(point: PricePoint, receipt: Any) -> None:
         nonlocal proc
         if proc is None:  # the first price: fund, then start the keeper (its first act: a health report)
+            result.t_path = int(receipt.timestamp)
             fund()
             proc = _start_keeper(chain.provider.uri, pool.address, keeper.address, config)
             wait_for_keeper(config.keeper_wait + 60)  # the keeper's start-up (imports, preflight) included
@@ -300,8 +306,10 @@ class Replay:
 
 
 def replay_on_model(result: DemoResult, config: DemoConfig, roles: list[str], holders: dict[str, str]) -> Replay:
-    """Replays the demo's transactions on the model: the deployment, the funding at the first price, then
-    each price followed by the keeper's upkeeps (as `checkUpkeep` asks for them), all at the chain's times.
+    """Replays the demo's transactions on the model: the deployment, the LP's deposit order (request at t0,
+    a round at the same answer LP_ORDER_WAIT s later, execution, claim), the holders' mints at the first
+    price, then each price followed by the keeper's upkeeps (as `checkUpkeep` asks for them), all at the
+    chain's times.
     Compares the final `PoolLens` snapshot with the chain's, value by value."""
     from levtoken.feeds.driver import to_answer
     from levtoken.model import PoolModel
@@ -335,14 +343,20 @@ def replay_on_model(result: DemoResult, config: DemoConfig, roles: list[str], ho
             m.perform_upkeep(keeper, bitmap, health)
             rebalances += sum(1 for name, _ in m.events if name == "Rebalanced")
 
+    m.asset_mint(lp, config.lp_capital * unit)
+    m.asset_approve(lp, pool.address, MAX_UINT)
+    m.request_deposit(lp, config.lp_capital * unit, lp, lp)
+    m.set_time(t0 + LP_ORDER_WAIT)
+    m.set_answer(m.latest_round_data()[1])
+    m.execute_lp_orders(owner, m.latest_round_data()[0], 100)
+    m.deposit(lp, m.max_deposit(lp), lp, lp)
+    t_path = result.t_path
+
     path = result.path
     for i, point in enumerate(path):
-        m.set_time(t0 + point.timestamp - path[0].timestamp)
+        m.set_time(t_path + point.timestamp - path[0].timestamp)
         m.set_answer(to_answer(point.price, decimals))
         if i == 0:
-            m.asset_mint(lp, config.lp_capital * unit)
-            m.asset_approve(lp, pool.address, MAX_UINT)
-            m.deposit(lp, config.lp_capital * unit, lp)
             for name, symbol, usdc in config.holdings:
                 m.asset_mint(holders[name], usdc * unit)
                 m.asset_approve(holders[name], pool.address, MAX_UINT)

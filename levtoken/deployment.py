@@ -493,9 +493,10 @@ def _deploy_core(config: DeploymentConfig, sender) -> Deployment:
             config.oracle.decimals, to_units(config.oracle.initial_price, config.oracle.decimals), sender=sender
         )
     deployer = project.LeveragedTokenDeployer.deploy(sender=sender)
+    lp_orders = project.PoolLpOrders.deploy(oracle.address, asset.address, sender=sender)
     pool = project.ReservePool.deploy(
         asset.address, oracle.address, deployer.address, config.pool.name, config.pool.symbol, sender.address,
-        sender=sender,
+        lp_orders.address, sender=sender,
     )
     _apply_pool_params(pool, config, asset.decimals(), sender)
     log.info("deployed pool %s (asset %s, oracle %s)", pool.address, asset.address, oracle.address)

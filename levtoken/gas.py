@@ -3,8 +3,9 @@
 ``measure(sender_accounts)`` deploys a fresh system through ``levtoken.deployment.deploy`` (mock USDC with
 6 decimals, mock feed with 8 decimals at 2,000, ETH3L / ETH3S at 3x in a 2.5x-3.5x band with a 24 h
 fallback and zero fees; the manifest goes to a temporary directory), brings it to a steady state (LP
-capital in, both series minted by two holders, the price moved) and measures ``receipt.gas_used`` of every
-user, keeper and LP operation. The budgets apply to the repeat case: every storage slot the operation
+capital in by an LP deposit order, both series minted by two holders, the price moved) and measures
+``receipt.gas_used`` of every user, keeper and LP operation (the LP's as ERC-7540 orders: request,
+execution at the next round, claim). The budgets apply to the repeat case: every storage slot the operation
 writes was already nonzero, written by an earlier transaction.
 
 Accounts taken from ``sender_accounts`` (at least six): owner, LP, alice, bob, carol (a new holder), keeper.
@@ -25,6 +26,7 @@ from eth_abi import decode, encode
 
 from levtoken.config import DeploymentConfig, eth_preset
 from levtoken.deployment import Deployment, deploy
+from levtoken.lp import lp_deposit, lp_round
 from levtoken.units import to_units
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,8 @@ TRIGGER_DRIFT = 1
 TRIGGER_FALLBACK = 2
 
 MIN_ACCOUNTS = 6
+# performData: series bitmap, health due, each series' order round, the LP orders' round
+UPKEEP_DATA = ["uint256", "bool", "uint80[]", "uint80"]
 
 
 @dataclass(frozen=True)
@@ -118,11 +122,11 @@ class _Bench:
         needed, data = self.pool.checkUpkeep(b"")
         if not needed:
             raise RuntimeError("checkUpkeep reports nothing to do")
-        bitmap, _health, rounds = decode(["uint256", "bool", "uint80[]"], bytes(data))
-        if bitmap != expected_bitmap or rounds:
-            raise RuntimeError(f"checkUpkeep flagged bitmap {bitmap:#b} and orders {rounds}, "
+        bitmap, _health, rounds, lp_round_id = decode(UPKEEP_DATA, bytes(data))
+        if bitmap != expected_bitmap or rounds or lp_round_id:
+            raise RuntimeError(f"checkUpkeep flagged bitmap {bitmap:#b}, orders {rounds} and LP round {lp_round_id}, "
                                f"expected {expected_bitmap:#b} and none")
-        return encode(["uint256", "bool", "uint80[]"], [bitmap, False, []])
+        return encode(UPKEEP_DATA, [bitmap, False, [], 0])
 
     def perform_upkeep(self, data: bytes, n_series: int) -> Any:
         receipt = self.pool.performUpkeep(data, sender=self.keeper)
@@ -143,7 +147,7 @@ def _setup(bench: _Bench) -> None:
         asset.approve(pool, MAX_UINT, sender=account)
         for symbol in ("ETH3L", "ETH3S"):  # mint orders escrow in the token
             asset.approve(bench.token(symbol), MAX_UINT, sender=account)
-    pool.deposit(LP_CAPITAL, bench.lp, sender=bench.lp)
+    lp_deposit(pool, bench.system.oracle, bench.owner, bench.lp, LP_CAPITAL, executor=bench.keeper)
     for symbol in ("ETH3L", "ETH3S"):
         for holder in (bench.alice, bench.bob):
             bench.token(symbol).mint(MINT_AMOUNT, 0, holder, sender=holder)
@@ -153,7 +157,7 @@ def _setup(bench: _Bench) -> None:
 
 
 def _measure_user_and_lp(bench: _Bench) -> None:
-    """Mint, redeem, transfer, LP deposit/withdraw and fundReserve at a moved price (+2%, no drift)."""
+    """Mint, redeem, transfer and fundReserve at a moved price (+2%, no drift)."""
     eth3l, pool = bench.token("ETH3L"), bench.pool
     bench.set_price(2040)
     bench.record(
@@ -168,9 +172,33 @@ def _measure_user_and_lp(bench: _Bench) -> None:
                  eth3l.redeem(50 * 10**18, 0, bench.alice, sender=bench.alice), BUDGET_REDEEM)
     bench.record("ERC-20 transfer (ETH3L, both balances nonzero)",
                  eth3l.transfer(bench.bob, 10**18, sender=bench.alice))
-    bench.record("LP deposit (ERC-4626)", pool.deposit(100_000 * USDC, bench.lp, sender=bench.lp))
-    bench.record("LP withdraw (ERC-4626)", pool.withdraw(50_000 * USDC, bench.lp, bench.lp, sender=bench.lp))
     bench.record("fundReserve", pool.fundReserve(10_000 * USDC, sender=bench.owner))
+
+
+def _measure_lp_orders(bench: _Bench) -> None:
+    """LP orders (ERC-7540, SPEC 3a) at the same price: a deposit request, its execution alone at the next
+    round, its claim; the same for a redeem; then 10 deposit requests (LP and holders) executed in one batch.
+    Each execution's round is a new answer of the mock feed (not measured); nothing is left pending."""
+    pool, oracle, lp = bench.pool, bench.system.oracle, bench.lp
+    bench.record("LP requestDeposit (repeat LP)", pool.requestDeposit(100_000 * USDC, lp, lp, sender=lp))
+    bench.record("executeLpOrders, 1 deposit", lp_round(pool, oracle, bench.owner, bench.keeper))
+    bench.record("LP claim deposit (deposit(assets, receiver, controller))",
+                 pool.deposit(pool.maxDeposit(lp), lp, lp, sender=lp))
+    shares = pool.convertToShares(50_000 * USDC)
+    bench.record("LP requestRedeem (repeat LP)", pool.requestRedeem(shares, lp, lp, sender=lp))
+    bench.record("executeLpOrders, 1 redeem", lp_round(pool, oracle, bench.owner, bench.keeper))
+    bench.record("LP claim redeem (withdraw(assets, receiver, controller))",
+                 pool.withdraw(pool.maxWithdraw(lp), lp, lp, sender=lp))
+    depositors = (lp, bench.alice, bench.bob, bench.carol)
+    for i in range(BATCH):
+        depositor = depositors[i % len(depositors)]
+        pool.requestDeposit(1_000 * USDC, depositor, depositor, sender=depositor)
+    batch = bench.record(f"executeLpOrders, {BATCH} deposits", lp_round(pool, oracle, bench.owner, bench.keeper))
+    bench.rows.append(GasRow("executeLpOrders: per deposit order", batch.gas // BATCH))
+    bench.record("LP claim deposit by shares (mint(shares, receiver, controller))",
+                 pool.mint(pool.maxMint(bench.alice), bench.alice, bench.alice, sender=bench.alice))
+    for depositor in (lp, bench.bob, bench.carol):  # every share claimed: nothing claimable is left behind
+        pool.deposit(pool.maxDeposit(depositor), depositor, depositor, sender=depositor)
 
 
 def _measure_orders(bench: _Bench) -> None:
@@ -304,6 +332,7 @@ def measure(sender_accounts: Sequence[Any]) -> list[GasRow]:
     bench = _Bench(system, sender_accounts, config)
     _setup(bench)
     _measure_user_and_lp(bench)
+    _measure_lp_orders(bench)
     _measure_orders(bench)
     _measure_rebalances(bench)
     _measure_upkeep(bench)

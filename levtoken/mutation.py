@@ -65,6 +65,9 @@ _ORDERS = "contracts/PoolOrders.sol"
 _BOOK_OF_ORDERS = "contracts/base/SeriesOrders.sol"
 _BOOK = "contracts/base/ReserveBook.sol"
 _VAULT = "contracts/base/ReserveVault.sol"
+_LP = "contracts/PoolLpOrders.sol"
+_ROUNDS = "contracts/libraries/OrderRounds.sol"
+_LP_BASE = "contracts/base/LpOrdersBase.sol"
 _AUTOMATION = "contracts/base/PoolAutomation.sol"
 _TOKEN = "contracts/LeveragedToken.sol"
 _ADMIN = "contracts/PoolAdmin.sol"
@@ -185,8 +188,9 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("C19", _BOOK, "return last == 0 || block.timestamp >= last + healthInterval;",
        "return last == 0 || block.timestamp > last + healthInterval;",
        "health report due one second late (>= -> >)", "comparison"),
-    _m("C20", _VAULT, "return ok && _reserveAt(p) >= 0;",
-       "return ok && _reserveAt(p) > 0;", "deposits closed at a zero reserve", "comparison"),
+    _m("C20", _LP, "if (b.reserve < 0) reason = ISeriesOrders.RefundReason.Deficit;",
+       "if (b.reserve <= 0) reason = ISeriesOrders.RefundReason.Deficit;",
+       "LP deposit orders refunded at a zero reserve", "comparison"),
     # ------------------------------------------------------------------ removed checks
     _m("K01", _ORDERS, "if (tokens == 0 || tokens < minOut) {",
        "if (tokens == 0) {", "mint slippage check removed", "check"),
@@ -225,8 +229,8 @@ MUTANTS: tuple[Mutant, ...] = (
        "utilization exactly at the cap refused (> -> >=)", "comparison"),
     _m("K10", _ORDERS, "if (belowFloor || _overCap(netBefore, netAfter, b.price, r)) {",
        "if (belowFloor) {", "mint: utilization cap check removed", "check"),
-    _m("K11", _VAULT, "int256 room = r - Math.max(fl, needed).toInt256();",
-       "int256 room = r - fl.toInt256();", "LP withdrawals ignore the utilization cap", "check"),
+    _m("K11", _LP_BASE, "int256 room = r - Math.max(fl, needed).toInt256();",
+       "int256 room = r - fl.toInt256();", "LP redeem orders ignore the utilization cap", "check"),
     _m("K12", _ORDERS, "if (b.supply == 0 && b.mintNet == 0) tokens = tokens > Series.LOCKED_SUPPLY ? tokens - Series.LOCKED_SUPPLY : 0;",
        "", "first mint: the locked supply is not paid for by the minter", "check"),
     _m("K13", _TOKEN, "if (remaining != 0 && remaining < Series.MIN_BALANCE) revert",
@@ -238,17 +242,17 @@ MUTANTS: tuple[Mutant, ...] = (
     _m("K16", _ADMIN, "if (!s.knockedOut) revert SeriesNotRetirable(token);",
        "", "retireSeries: a live series can be retired", "check"),
     # ------------------------------------------------------------------ orders (step 3a)
-    _m("O01", _BOOK_OF_ORDERS, "if (due < rd.prevAt) revert OrderDueEarlier(kind, id, rd.id);",
+    _m("O01", _ROUNDS, "if (due < rd.prevAt) return Verdict.Earlier;",
        "", "an executor may name a later round than the first (a free option)", "check"),
-    _m("O02", _BOOK_OF_ORDERS, "if (rd.usable && due < rd.at) {",
+    _m("O02", _ROUNDS, "if (rd.usable && due < rd.at) {",
        "if (rd.usable && due <= rd.at) {", "a round updated exactly at dueAt prices the order", "comparison"),
-    _m("O03", _BOOK_OF_ORDERS, "if (rd.at > deadline) t.refund[t.n] = RefundReason.Expired;",
-       "if (rd.at >= deadline) t.refund[t.n] = RefundReason.Expired;",
+    _m("O03", _ROUNDS, "if (rd.at > deadline) return Verdict.Expired;",
+       "if (rd.at >= deadline) return Verdict.Expired;",
        "a round exactly at the deadline expires the order", "comparison"),
-    _m("O04", _BOOK_OF_ORDERS, "if (block.timestamp <= deadline) break;",
-       "if (block.timestamp < deadline) break;", "an order expires one second before its window ends",
+    _m("O04", _ROUNDS, "if (block.timestamp <= deadline) return Verdict.NotDue;",
+       "if (block.timestamp < deadline) return Verdict.NotDue;", "an order expires one second before its window ends",
        "comparison"),
-    _m("O05", _BOOK_OF_ORDERS, "if (!isLatest) break;",
+    _m("O05", _ROUNDS, "if (!isLatest(rd, feed)) return Verdict.NotDue;",
        "", "any round, not only the latest, expires an order that has none", "check"),
     _m("O06", _BOOK_OF_ORDERS, "if (mh < mt && _mintRing[mh % QUEUE_SIZE].dueAt < updatedAt) return true;",
        "if (mh < mt && _mintRing[mh % QUEUE_SIZE].dueAt <= updatedAt) return true;",
@@ -257,13 +261,13 @@ MUTANTS: tuple[Mutant, ...] = (
        "", "a first mint by order does not lock the locked supply", "check"),
     _m("O08", _BOOK_OF_ORDERS, "if (kind == Kind.Redeem) minOut += o.executionFee;",
        "", "a redeem's bound ignores its execution fee", "check"),
-    _m("O09", _BOOK_OF_ORDERS, "dueAt: uint32(block.timestamp + op.minDelay),",
-       "dueAt: uint32(block.timestamp),", "orders are due without the delay", "check"),
+    _m("O09", _BOOK_OF_ORDERS, "uint32 due = uint32(block.timestamp + op.minDelay);",
+       "uint32 due = uint32(block.timestamp);", "orders are due without the delay", "check"),
     _m("O10", _BOOK_OF_ORDERS, "if (tail - head >= QUEUE_SIZE) revert QueueFull(kind);",
        "if (tail - head > QUEUE_SIZE) revert QueueFull(kind);", "a queue takes one order more than its ring",
        "bound"),
-    _m("O11", _BOOK_OF_ORDERS, "if (++skipped > MAX_UNUSABLE_ROUNDS) {",
-       "if (++skipped >= MAX_UNUSABLE_ROUNDS) {", "the round check gives up one unusable round early",
+    _m("O11", _ROUNDS, "if (++skipped > MAX_UNUSABLE_ROUNDS) return (0, false);",
+       "if (++skipped >= MAX_UNUSABLE_ROUNDS) return (0, false);", "the round check gives up one unusable round early",
        "bound"),
     _m("O12", _BOOK_OF_ORDERS, "if (assets == 0 || assets < op.minMintAssets) revert",
        "if (assets == 0 || assets <= op.minMintAssets) revert", "a mint order of exactly the minimum refused",
@@ -274,6 +278,20 @@ MUTANTS: tuple[Mutant, ...] = (
        "", "a rebalance settles a series whose orders are due at an earlier round", "check"),
     _m("O15", _TOKEN, "if (ordersDueBy(at)) revert OrdersDue();",
        "", "an immediate mint or redeem settles a series whose orders are due", "check"),
+    # ------------------------------------------------------------------ LP orders (issue 8, step 3b)
+    _m("L01", _LP, "if (all > b.headroom) {",
+       "if (false) {", "an LP redeem order fills beyond the headroom (floor, cap)", "check"),
+    _m("L02", _LP, "if (latest && IReservePool(address(this)).rebalanceStatusOf(token) != 0) revert RebalanceDue(token);",
+       "", "LP orders execute before the round's rebalance (they capture its spread)", "check"),
+    _m("L03", _LP, "if (ISeriesOrders(token).ordersDueBy(rd.at)) revert SeriesOrdersDue(token);",
+       "", "LP orders execute before the round's series orders", "check"),
+    _m("L04", _POOL, "if (_lpFirst(at)) revert LpOrdersDue();",
+       "", "a rebalance settles at a later round than a due LP order's", "check"),
+    _m("L05", _LP, "else if (shares == 0 || shares < o.minOut) reason = ISeriesOrders.RefundReason.Slippage;",
+       "else if (shares == 0) reason = ISeriesOrders.RefundReason.Slippage;",
+       "LP deposit slippage bound ignored", "check"),
+    _m("L06", _LP, "if (q.redeemHead == id) {",
+       "if (true) {", "a later LP redeem order fills before a waiting one (no first-come)", "check"),
 )
 
 

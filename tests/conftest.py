@@ -72,7 +72,7 @@ def build_system(owner, lp, holders, asset_decimals=6, price=INITIAL_PRICE, seri
     asset = project.MockERC20.deploy("Mock USD Coin", "USDC", asset_decimals, sender=owner)
     oracle = project.MockAggregator.deploy(PRICE_DECIMALS, price * 10**PRICE_DECIMALS, sender=owner)
     deployer = project.LeveragedTokenDeployer.deploy(sender=owner)
-    pool = project.ReservePool.deploy(asset, oracle, deployer, "levtoken reserve", "rUSDC", owner, sender=owner)
+    pool = deploy_pool(asset, oracle, deployer, owner)
     if max_utilization is not None:
         pool.setMaxUtilization(max_utilization, sender=owner)
     tokens = {}
@@ -83,8 +83,44 @@ def build_system(owner, lp, holders, asset_decimals=6, price=INITIAL_PRICE, seri
         asset.mint(account, HOLDER_CASH * unit * 10, sender=owner)
         asset.approve(pool, 2**256 - 1, sender=account)
     if lp_capital:
-        pool.deposit(lp_capital * unit, lp, sender=lp)
+        lp_deposit(pool, oracle, owner, lp, lp_capital * unit)
     return asset, oracle, pool, tokens
+
+
+def deploy_pool(asset, oracle, deployer, owner, name="levtoken reserve", symbol="rUSDC", lp_orders=None):
+    """A `ReservePool` with its LP orders module (deployed for `asset` and `oracle` unless given)."""
+    if lp_orders is None:
+        lp_orders = project.PoolLpOrders.deploy(oracle, asset, sender=owner)
+    return project.ReservePool.deploy(asset, oracle, deployer, name, symbol, owner, lp_orders, sender=owner)
+
+
+LP_ORDER_WAIT = 61  # seconds: past the default minDelay (60 s)
+
+
+def lp_round(pool, oracle, owner, max_orders=100):
+    """One minute on, a round at the same answer, and the LP orders due at it executed (by `owner`)."""
+    warp(LP_ORDER_WAIT)
+    oracle.updateAnswer(oracle.latestAnswer(), sender=owner)
+    return pool.executeLpOrders(oracle.latestRound(), max_orders, sender=owner)
+
+
+def lp_deposit(pool, oracle, owner, lp, assets, receiver=None):
+    """An LP deposit as an order (SPEC 3a): request, `lp_round`, claim; returns the shares."""
+    pool.requestDeposit(assets, lp, lp, sender=lp)
+    lp_round(pool, oracle, owner)
+    shares = pool.maxMint(lp)
+    pool.deposit(assets, receiver or lp, lp, sender=lp)
+    return shares
+
+
+def lp_redeem(pool, oracle, owner, lp, shares, receiver=None):
+    """An LP redeem as an order: request, `lp_round`, claim all that filled; returns the assets paid."""
+    pool.requestRedeem(shares, lp, lp, sender=lp)
+    lp_round(pool, oracle, owner)
+    assets = pool.maxWithdraw(lp)
+    if assets:
+        pool.withdraw(assets, receiver or lp, lp, sender=lp)
+    return assets
 
 
 @pytest.fixture(scope="session")

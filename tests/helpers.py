@@ -134,9 +134,9 @@ def _revert_data(exc) -> bytes | None:
     # "custom error 0x<selector>: <args>": Anvil prints <args> as text when those bytes are valid UTF-8
     # (so UTF-8 gives them back exactly; latin-1 would fail on, e.g., a timestamp byte pair 0xCD 0xA8),
     # and as hex otherwise
-    m = re.fullmatch(r"custom error 0x([0-9a-fA-F]{8}): ?(.*)", msg, re.S)
+    m = re.fullmatch(r"custom error 0x([0-9a-fA-F]{8})(?:: ?(.*))?", msg, re.S)
     if m:
-        rest = m.group(2)
+        rest = m.group(2) or ""
         tail = bytes.fromhex(rest) if re.fullmatch(r"([0-9a-fA-F]{2})*", rest) else rest.encode("utf-8")
         return bytes.fromhex(m.group(1)) + tail
     m = re.fullmatch(r"0x((?:[0-9a-fA-F]{2})+)", msg.strip())

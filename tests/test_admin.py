@@ -4,7 +4,7 @@ errors, owner-only access (OZ Ownable2Step), pause. Every admin failure leaves t
 
 import pytest
 from ape import chain, project
-from conftest import USDC, WAD, params, set_price, warp
+from conftest import USDC, WAD, deploy_pool, params, set_price, warp
 
 from helpers import YEAR, b32, block_time, events, mul_div_up, only_event, reverts_with
 
@@ -356,21 +356,41 @@ def test_pause_blocks_mints_and_exposure_increases_but_never_redemptions(pool, e
 
 def test_pool_constructor_rejects_too_many_decimals_and_zero_addresses(pool, usdc, oracle, owner):
     deployer = project.LeveragedTokenDeployer.deploy(sender=owner)
+    module = pool.lpOrdersModule()  # a working LP orders module (the checks below come first)
     asset19 = project.MockERC20.deploy("Too precise", "TP", 19, sender=owner)
     with reverts_with(pool.UnsupportedDecimals, decimals=19):
-        project.ReservePool.deploy(asset19, oracle, deployer, "r", "r", owner, sender=owner)
+        project.ReservePool.deploy(asset19, oracle, deployer, "r", "r", owner, module, sender=owner)
+    with reverts_with(pool.UnsupportedDecimals, decimals=19):  # nor is a module built for it
+        project.PoolLpOrders.deploy(oracle, asset19, sender=owner)
     with reverts_with(pool.ZeroAddress):
-        project.ReservePool.deploy(usdc, ZERO, deployer, "r", "r", owner, sender=owner)
+        project.ReservePool.deploy(usdc, ZERO, deployer, "r", "r", owner, module, sender=owner)
     with reverts_with(pool.ZeroAddress):
-        project.ReservePool.deploy(usdc, oracle, ZERO, "r", "r", owner, sender=owner)
+        project.ReservePool.deploy(usdc, oracle, ZERO, "r", "r", owner, module, sender=owner)
     feed37 = project.MockAggregator.deploy(37, 2_000 * 10**37, sender=owner)
     with reverts_with(pool.UnsupportedDecimals, decimals=37):
-        project.ReservePool.deploy(usdc, feed37, deployer, "r", "r", owner, sender=owner)
+        project.ReservePool.deploy(usdc, feed37, deployer, "r", "r", owner, module, sender=owner)
     asset18 = project.MockERC20.deploy("Fine", "F", 18, sender=owner)
     feed36 = project.MockAggregator.deploy(36, 2_000 * 10**36, sender=owner)
-    fine = project.ReservePool.deploy(asset18, feed36, deployer, "r", "r", owner, sender=owner)
+    fine = deploy_pool(asset18, feed36, deployer, owner, name="r", symbol="r")
     assert fine.asset() == asset18.address
     assert fine.price() == 2_000 * 10**18
+
+
+def test_pool_constructor_rejects_an_lp_orders_module_built_for_another_oracle_or_asset(pool, usdc, oracle, owner,
+                                                                                         stranger):
+    deployer = project.LeveragedTokenDeployer.deploy(sender=owner)
+    other_feed = project.MockAggregator.deploy(8, 2_000 * 10**8, sender=owner)
+    other_asset = project.MockERC20.deploy("Other USD", "OUSD", 6, sender=owner)
+    for module in (project.PoolLpOrders.deploy(other_feed, usdc, sender=owner),
+                   project.PoolLpOrders.deploy(oracle, other_asset, sender=owner)):
+        with reverts_with(pool.ModuleMismatch, module=module.address):
+            project.ReservePool.deploy(usdc, oracle, deployer, "r", "r", owner, module, sender=owner)
+    with reverts_with(pool.ModuleMismatch, module=stranger.address):  # no code at all
+        project.ReservePool.deploy(usdc, oracle, deployer, "r", "r", owner, stranger, sender=owner)
+    module = project.PoolLpOrders.deploy(oracle, usdc, sender=owner)
+    assert (module.oracle(), module.lpAsset()) == (oracle.address, usdc.address)
+    built = project.ReservePool.deploy(usdc, oracle, deployer, "r", "r", owner, module, sender=owner)
+    assert built.lpOrdersModule() == module.address
 
 
 def test_hard_bounds_are_the_documented_ones(pool, oracle):

@@ -15,7 +15,7 @@ from helpers import block_time, events, exposure_for, leverage, only_event, reve
 
 
 def data(bitmap, health):
-    return encode(["uint256", "bool", "uint80[]"], [bitmap, health, []])
+    return encode(["uint256", "bool", "uint80[]", "uint80"], [bitmap, health, [], 0])
 
 
 NOTHING = (False, data(0, False))

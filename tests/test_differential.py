@@ -11,6 +11,7 @@ import pytest
 from levtoken.backends import open_backend
 from levtoken.fuzz.harness import Divergence, Harness
 from levtoken.fuzz.ops import Kind, decode_program
+from levtoken.fuzz.system import FuzzConfig
 
 SEEDS = range(8)
 OPS_PER_SEED = 250
@@ -23,6 +24,14 @@ def program(seed: int, ops: int) -> bytes:
 @pytest.fixture(scope="module")
 def anvil_harness():
     h = Harness(open_backend("anvil"), lens_every=1, compare_events=True)
+    yield h
+    h.backend.close()
+
+
+@pytest.fixture(scope="module")
+def revm_lp_harness():
+    """LP capital small against the actors' cash: mints use the headroom up and redeem orders fill in part."""
+    h = Harness(open_backend("revm"), FuzzConfig(lp_capital=100_000), lens_every=1, compare_events=True)
     yield h
     h.backend.close()
 
@@ -98,7 +107,8 @@ def test_a_fee_rounded_the_wrong_way_is_caught_by_the_events(anvil_harness, monk
             anvil_harness.run(program(seed, 400))
         except Divergence as exc:
             assert "events differ" in str(exc), exc
-            assert {"redeem", "executeOrders"} & set(str(exc).splitlines()[0].replace(":", " ").split())
+            # a redeem, or an order batch (executeOrders, or performUpkeep's executeOrdersFor)
+            assert {"redeem", "executeOrders", "performUpkeep"} & set(str(exc).splitlines()[0].replace(":", " ").split())
             return
     pytest.fail("no program of 8 reached a redeem with an inexact fee")
 
@@ -106,9 +116,9 @@ def test_a_fee_rounded_the_wrong_way_is_caught_by_the_events(anvil_harness, monk
 def test_the_model_raises_what_the_contract_reverts_with_when_two_checks_fail():
     """Where two checks fail at once, the model follows the contracts' order: a mint whose new equity passes
     uint112 and whose minimum cannot be met reverts `SlippageExceeded` (a batch checks each order's bound
-    before it writes anything, so `Series.mint`'s SafeCast is never reached); a pool whose feed and asset
-    both have too many decimals is refused for the feed
-    (`OracleReader`'s constructor runs before `ReserveBook`'s)."""
+    before it writes anything, so `Series.mint`'s SafeCast is never reached); a pool (and an LP orders
+    module) whose feed and asset both have too many decimals is refused for the feed (`OracleReader`'s
+    constructor runs before `ReserveBook`'s, and both before `ReserveVault`'s module check)."""
     from eth_abi import encode
 
     from levtoken.backends import load_artifacts
@@ -143,11 +153,200 @@ def test_the_model_raises_what_the_contract_reverts_with_when_two_checks_fail():
         feed = deploy("MockAggregator", ["uint8", "int256"], [37, 10**37])
         deployer = backend.deploy(owner, arts["LeveragedTokenDeployer"].bytecode)
         with pytest.raises(RuntimeError, match=UnsupportedDecimals(37).encode().hex()):
-            deploy("ReservePool", ["address", "address", "address", "string", "string", "address"],
-                   [asset, feed, deployer, "LP", "LP", owner])
+            deploy("PoolLpOrders", ["address", "address"], [feed, asset])
+        with pytest.raises(RuntimeError, match=UnsupportedDecimals(37).encode().hex()):
+            deploy("ReservePool", ["address", "address", "address", "string", "string", "address", "address"],
+                   [asset, feed, deployer, "LP", "LP", owner, system.lp_module])
         with pytest.raises(UnsupportedDecimals) as refused:
             PoolModel(address=system.pool, asset_address=asset, oracle_address=feed, owner=owner,
                       asset_decimals=19, feed_decimals=37, now=backend.time, initial_answer=10**37)
         assert refused.value == UnsupportedDecimals(37)
     finally:
         backend.close()
+
+
+# ============================================================================ LP orders (ERC-7540)
+
+_LP_MIX = (Kind.LP_REQUEST_DEPOSIT, Kind.LP_REQUEST_REDEEM, Kind.LP_EXECUTE, Kind.LP_CLAIM, Kind.LP_OPERATOR,
+           Kind.PRICE, Kind.WARP, Kind.MINT, Kind.REDEEM, Kind.UPKEEP, Kind.FUND)
+_LP_WEIGHTS = (5, 6, 6, 5, 1, 5, 3, 4, 2, 2, 1)
+
+
+def lp_program(seed: int, ops: int) -> bytes:
+    """A program dense in LP orders: random words whose kind is drawn from `_LP_MIX` (the other bits as
+    drawn), so that requests, executions at pending and wrong rounds, partial fills, waiting orders and
+    claims of every kind follow each other."""
+    from levtoken.fuzz.ops import TABLE
+
+    rng = random.Random(seed)
+    slots = {k: TABLE.index(k) for k in _LP_MIX}
+    words = []
+    for _ in range(ops):
+        word = rng.getrandbits(64) & ~63
+        kind = rng.choices(_LP_MIX, _LP_WEIGHTS)[0]
+        if kind is Kind.LP_REQUEST_REDEEM and rng.random() < 0.6:
+            word &= ~(0xFF << 6)  # actor 0, the setup's LP, who holds the shares
+        words.append((word | slots[kind]).to_bytes(8, "little"))
+    return b"".join(words)
+
+
+def _lp_run(h: Harness, seed: int, ops: int) -> dict[str, int]:
+    """Runs an LP program step by step (each compared by the harness); counts the LP situations reached."""
+    seen = {"partial": 0, "waiting": 0, "refunded": 0, "claims": 0, "executions": 0}
+    program_ = lp_program(seed, ops)
+    for i in range(0, len(program_), 8):
+        last = h.model.events
+        h.run(program_[i:i + 8])
+        m = h.model
+        q = m._lp_queues
+        if m.events is last:  # nothing succeeded: the events are the previous step's
+            continue
+        seen["waiting"] += q.redeemHead < q.redeemNext
+        for name, f in m.events:
+            if name == "LpOrderExecuted":
+                seen["executions"] += 1
+                if f["kind"] == 1 and f["id"] in m._lp_redeems and m._lp_redeems[f["id"]].amount:
+                    seen["partial"] += 1
+            seen["refunded"] += name == "LpOrderRefunded"
+            seen["claims"] += name in ("Deposit", "Withdraw")
+    return seen
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lp_order_sequences_match_the_model_in_raw_storage_after_every_step(revm_lp_harness, seed):
+    """LP requests, executions (partial fills, waiting redeem orders, refunds) and claims: after every step
+    the raw storage (queues, every controller's amounts, the pool's own shares) and every view are equal."""
+    revm_lp_harness.reset()
+    seen = _lp_run(revm_lp_harness, 1_000 + seed, 200)
+    assert seen["executions"] and seen["claims"], seen
+
+
+def test_lp_order_sequences_reach_executions_refunds_and_claims(revm_lp_harness):
+    """The random sequences reach executions, refunds and claims of every kind (partial fills and waiting
+    orders are rarer there: the scripted sequence below makes them happen, step by step)."""
+    total: dict[str, int] = {}
+    for seed in range(6):
+        revm_lp_harness.reset()
+        for k, v in _lp_run(revm_lp_harness, 1_000 + seed, 200).items():
+            total[k] = total.get(k, 0) + v
+    assert total["executions"] and total["refunded"] and total["claims"], total
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_lp_order_sequences_match_the_model_event_by_event_on_anvil(anvil_harness, seed):
+    anvil_harness.reset()
+    before = anvil_harness.stats.events_compared
+    seen = _lp_run(anvil_harness, 2_000 + seed, 150)
+    assert seen["executions"] and anvil_harness.stats.events_compared > before
+
+
+def test_a_scripted_lp_sequence_with_partial_fills_and_waiting_orders_matches_step_by_step(revm_lp_harness):
+    """Partial fills up to the headroom, a waiting order that blocks a later one, an execution at a round
+    that prices nothing, waiting orders filled at the latest round once headroom appears, claims in parts
+    and through an operator: after every transaction the same outcome, events, raw storage and views."""
+    from levtoken.backends.abi import calldata
+    from levtoken.fuzz.harness import Tx
+    from levtoken.fuzz.system import SEL
+
+    h = revm_lp_harness
+    h.reset()
+    m = h.model
+    a0, a1, a2, a3 = h.actors
+    long_ = h.tokens[0]
+    unit = h.unit
+    pool = h.pool
+
+    def run(label, sender, to, data, model, ok=True):
+        _, model_ok, ret = h._transact(Tx(label, sender, to, data, model))
+        assert model_ok == ok, (label, ret)
+        h.compare_storage(label)
+        h.compare_lens(label)
+        return ret
+
+    def new_round():
+        h._warp(61)
+        answer = m.latest_round_data()[1]
+        run("updateAnswer", h.owner, h.oracle, calldata(SEL["updateAnswer"], answer), lambda: m.set_answer(answer))
+        return m.latest_round_data()[0]
+
+    def execute(sender, round_id, ok=True):
+        return run("executeLpOrders", sender, pool, calldata(SEL["executeLpOrders"], round_id, 10),
+                   lambda: m.execute_lp_orders(sender, round_id, 10), ok)
+
+    mint = 150_000 * unit
+    run("mint", a1, long_, calldata(SEL["mint"], mint, 0, a1), lambda: m.mint(a1, long_, mint, 0, a1))
+    dep = 20_000 * unit
+    run("requestDeposit", a1, pool, calldata(SEL["requestDeposit"], dep, a1, a1, 0),
+        lambda: m.request_deposit(a1, dep, a1, a1, 0))
+    shares0 = m.lp_balance_of(a0)
+    run("requestRedeem", a0, pool, calldata(SEL["requestLpRedeem"], shares0, a0, a0, 0),
+        lambda: m.request_redeem_shares(a0, shares0, a0, a0, 0))
+    first = new_round()
+    assert m.lp_pending_round() == first
+    execute(a3, first)  # the deposit, then the redeem in part: it waits at the head
+    q = m.lp_queues()
+    assert q.redeemHead == 0 < q.redeemNext == 1 and 0 < m.max_redeem(a0) < shares0
+    claim = m.max_deposit(a1)
+    run("deposit", a1, pool, calldata(SEL["deposit"], claim, a1), lambda: m.deposit(a1, claim, a1))
+    half = m.lp_balance_of(a1) // 2
+    run("requestRedeem", a1, pool, calldata(SEL["requestLpRedeem"], half, a1, a1, 0),
+        lambda: m.request_redeem_shares(a1, half, a1, a1, 0))
+    execute(a3, first - 1, ok=False)  # NoLpOrdersDue: not the latest round, and a1's order is not due at it
+    second = new_round()
+    execute(a3, second)  # a1's order meets its round and waits behind a0's
+    assert m.lp_queues().redeemNext == 2 and m.lp_queues().redeemHead == 0
+    funding = 5_000 * unit
+    run("fundReserve", a2, pool, calldata(SEL["fundReserve"], funding), lambda: m.fund_reserve(a2, funding))
+    assert m.lp_pending_round() == second
+    execute(a3, second)  # a0's rest fills as far as the new headroom goes
+    assert m.pending_redeem_request(a0) > 0 and m.lp_queues().redeemHead == 0  # in part again: still waits
+    tokens = m.token_balance_of(long_, a1)
+    run("redeem", a1, long_, calldata(SEL["redeem"], tokens, 0, a1), lambda: m.redeem(a1, long_, tokens, 0, a1))
+    execute(a3, m.lp_pending_round())  # exposure gone: both waiting orders fill
+    assert m.lp_queues().redeemHead == 2 and m.pending_redeem_request(a0) == m.pending_redeem_request(a1) == 0
+    part = m.max_withdraw(a0) // 3
+    run("withdraw", a0, pool, calldata(SEL["withdraw"], part, a0, a0), lambda: m.withdraw(a0, part, a0, a0))
+    rest = m.max_redeem(a0)
+    run("lp redeem", a0, pool, calldata(SEL["lp_redeem"], rest, a0, a0), lambda: m.redeem_shares(a0, rest, a0, a0))
+    cs = m.max_redeem(a1)
+    run("lp redeem by a stranger", a2, pool, calldata(SEL["lp_redeem"], cs, a2, a1),
+        lambda: m.redeem_shares(a2, cs, a2, a1), ok=False)  # NotOperator
+    run("setOperator", a1, pool, calldata(SEL["setOperator"], a2, True), lambda: m.set_operator(a1, a2, True))
+    run("lp redeem by the operator", a2, pool, calldata(SEL["lp_redeem"], cs, a2, a1),
+        lambda: m.redeem_shares(a2, cs, a2, a1))
+    assert m.max_redeem(a0) == m.max_redeem(a1) == m.max_withdraw(a1) == 0
+
+
+def test_the_lp_orders_storage_the_fuzzer_reads_matches_the_views(revm_lp_harness):
+    """The raw LP slots the in-process comparison reads (`_lpQueues`, `_lpAccounts`, the pool's own shares)
+    are the ones the views read: a waiting order and claimable amounts, pinned against `lpQueues()`,
+    `pendingRedeemRequest`, `claimableRedeemRequest`, `maxWithdraw`, `maxMint`, `balanceOf(pool)`."""
+    from levtoken.backends.abi import calldata, selector
+
+    from levtoken.fuzz.harness import Tx
+    from levtoken.fuzz.system import SEL
+
+    h = revm_lp_harness
+    h.reset()
+    m, b, pool = h.model, h.backend, h.pool
+    a0 = h.actors[0]
+    shares = m.lp_balance_of(a0)
+    _, ok, _ = h._transact(Tx("requestRedeem", a0, pool, calldata(SEL["requestLpRedeem"], shares // 2, a0, a0, 0),
+                              lambda: m.request_redeem_shares(a0, shares // 2, a0, a0, 0)))
+    assert ok
+    raw = dict(zip(h.storage.names, h.storage.read()))
+
+    def view(sig, *args):
+        return int.from_bytes(b.call(pool, calldata(selector(sig), *args))[:32], "big")
+
+    out = b.call(pool, selector("lpQueues()"))
+    words = [int.from_bytes(out[i:i + 32], "big") for i in range(0, len(out), 32)]
+    names = ("lpDepositHead", "lpDepositTail", "lpRedeemHead", "lpRedeemNext", "lpRedeemTail", "lpNextDue",
+             "lpLastDue")
+    assert [raw[n] for n in names] == words[:7] and raw["lpRedeemTail"] == 1 and raw["lpNextDue"] > 0
+    i = h.accounts.index(a0)
+    assert raw[f"account{i}.pendingRedeemShares"] == view("pendingRedeemRequest(uint256,address)", 0, a0) > 0
+    assert raw[f"account{i}.claimableDepositShares"] == view("maxMint(address)", a0)
+    assert raw[f"account{i}.claimableRedeemAssets"] == view("maxWithdraw(address)", a0)
+    assert raw["pool.lpShares"] == view("balanceOf(address)", pool) == shares // 2
+    h.compare_storage("pinned")

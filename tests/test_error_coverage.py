@@ -11,8 +11,11 @@ TESTS = Path(__file__).resolve().parent
 
 
 def _declared_errors() -> set[str]:
+    """The errors of the pool's and the series' interfaces, and of the pool's LP orders (ERC-7540, `ILpOrders`:
+    declared there, raised by the `PoolLpOrders` module through the pool)."""
     names = set()
-    for contract_type in (project.IReservePool.contract_type, project.ILeveragedToken.contract_type):
+    for contract_type in (project.IReservePool.contract_type, project.ILeveragedToken.contract_type,
+                          project.ILpOrders.contract_type):
         names |= {abi.name for abi in contract_type.errors}
     return names
 

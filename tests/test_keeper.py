@@ -138,6 +138,22 @@ def test_rebalances_in_the_block_after_the_oracle_update_that_drifts_a_series(mi
     assert m.value("levtoken_keeper_last_block") == head()
 
 
+def test_executes_a_due_lp_deposit_and_counts_it(minted, owner, lp, new_keeper):
+    oracle, pool, _long, _short = minted
+    pool.reportHealth(sender=owner)
+    keeper = new_keeper("lp")
+    pool.requestDeposit(1_000 * USDC, lp, lp, sender=lp)
+    assert keeper.poll_once().status == "nothing_due"  # not due before a round after minDelay
+    warp(61)
+    set_price(oracle, 2_000, owner)
+    result = settle(keeper)
+    assert result.status == "sent"
+    [mined] = keeper.mined
+    assert mined.success and mined.outcome.lp_orders_executed == 1
+    assert pool.maxDeposit(lp) == 1_000 * USDC
+    assert keeper.metrics.value("levtoken_keeper_lp_orders_executed_total") == 1
+
+
 def test_sends_nothing_and_reads_twice_per_block_when_no_trigger_holds(minted, owner, new_keeper):
     oracle, pool, *_ = minted
     pool.reportHealth(sender=owner)
@@ -590,6 +606,6 @@ def test_the_keeper_abi_matches_the_compiled_pool():
     signatures = {entry.selector for entry in project.ReservePool.contract_type.abi if hasattr(entry, "selector")}
     used = [pool_abi.CHECK_UPKEEP, pool_abi.PERFORM_UPKEEP, pool_abi.REPORT_HEALTH, pool_abi.HEALTH_INTERVAL,
             pool_abi.LAST_HEALTH_REPORT, pool_abi.SERIES, pool_abi.REBALANCED, pool_abi.UPKEEP_FAILED,
-            pool_abi.RESERVE_HEALTH, pool_abi.KNOCKED_OUT]
+            pool_abi.RESERVE_HEALTH, pool_abi.KNOCKED_OUT, pool_abi.LP_ORDER_EXECUTED, pool_abi.LP_ORDER_REFUNDED]
     errors = [e for e in pool_abi.ERRORS if e not in ("Error(string)", "Panic(uint256)")]
     assert [s for s in used + errors if s not in signatures] == []

@@ -1,7 +1,7 @@
 """Knock-out: a gap that wipes a series' equity makes it terminal, without breaking views (SPEC section 3)."""
 
 from conftest import USDC, WAD, set_price
-from helpers import reverts_with
+from helpers import oz_to_assets, oz_to_shares, reverts_with
 from eth_abi import decode
 
 from levtoken.model.libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY
@@ -41,17 +41,62 @@ def test_minus_40_percent_gap_leaves_nav_zero_and_no_view_reverts(pool, eth3l, e
     assert pool.reserve() == reserve == 998_000 * WAD
     assert pool.floor() == floor
     assert pool.totalAssets() == reserve // SCALE
-    assert pool.maxWithdraw(lp) == (reserve - floor) // SCALE == 995_800 * USDC
     shares = pool.totalSupply()
-    assert pool.maxRedeem(lp) == (reserve - floor) // SCALE * (shares + 10**6) // (reserve // SCALE + 1)
-    assert pool.maxDeposit(lp) == 2**128 - 1 - pool.poolAssets()
-    assert pool.maxMint(lp) == pool.convertToShares(pool.maxDeposit(lp))
+    assert pool.convertToAssets(shares) == oz_to_assets(shares, shares, reserve // SCALE)
+    assert pool.maxWithdraw(lp) == pool.maxRedeem(lp) == pool.maxDeposit(lp) == pool.maxMint(lp) == 0  # no claims
     assert pool.netExposure() == -15 * WAD  # the dead long no longer counts; the short still does
     needed, data = pool.checkUpkeep(b"")
     assert needed
     bitmap, health_due = decode(["uint256", "bool"], bytes(data))
     assert bitmap == 0b11  # the long to knock out, the short to rebalance
     assert health_due
+
+
+def test_lp_orders_wait_for_the_knock_out_and_a_redeem_fills_up_to_the_headroom(
+        pool, eth3l, eth3s, oracle, owner, lp, alice, bob, keeper):
+    """LP orders at a round come after its rebalances (the knock-out latch included): the LP's redeem of all
+    its shares waits for them, then fills first-come up to the reserve's headroom above the floor, 995,800
+    USDC, and the rest waits in the queue."""
+    crash(eth3l, eth3s, oracle, owner, alice, bob)
+    shares = pool.balanceOf(lp)
+    assert shares == pool.totalSupply() == LP_CAPITAL // SCALE * 10**6
+    pool.requestRedeem(shares, lp, lp, sender=lp)
+    assert pool.pendingRedeemRequest(0, lp) == shares and pool.balanceOf(lp) == 0
+    chain_round = _next_round(oracle, owner)
+    with reverts_with(pool.RebalanceDue, token=eth3l.address):  # the knock-out latch comes first
+        pool.executeLpOrders(chain_round, 10, sender=keeper)
+    assert eth3l.rebalance(sender=keeper).return_value == KNOCKOUT
+    with reverts_with(pool.RebalanceDue, token=eth3s.address):  # the short's Drift (0.82x) too
+        pool.executeLpOrders(chain_round, 10, sender=keeper)
+    assert eth3s.rebalance(sender=keeper).return_value == DRIFT
+
+    liabilities = 22_000 * WAD  # the short's equity (no spread: the rebalance moved no value)
+    reserve = LP_CAPITAL + 20_000 * WAD - liabilities
+    assert pool.reserve() == reserve and pool.floor() == liabilities // 10
+    headroom = (reserve - liabilities // 10) // SCALE
+    assert headroom == 995_800 * USDC  # the utilization cap needs less (55 ETH * 1,200 / 1,000x = 66 USDC)
+    total_assets = reserve // SCALE
+    filled = oz_to_shares(headroom, shares, total_assets)
+    paid = oz_to_assets(filled, shares, total_assets)
+    assert paid <= headroom < paid + 1 * USDC
+    receipt = pool.executeLpOrders(chain_round, 10, sender=keeper)
+    executed = receipt.events.filter(pool.LpOrderExecuted)
+    assert [(e.kind, e.id, e.amount, e.out) for e in executed] == [(1, 0, filled, paid)]
+    assert pool.maxRedeem(lp) == filled and pool.maxWithdraw(lp) == paid
+    assert pool.pendingRedeemRequest(0, lp) == shares - filled  # waits for headroom
+    assert pool.reserve() == reserve - paid * SCALE
+    assert pool.reserve() - pool.floor() == (headroom - paid) * SCALE  # under 1 USDC of headroom left
+    pool.withdraw(paid, lp, lp, sender=lp)
+    assert pool.maxWithdraw(lp) == 0 and pool.totalSupply() == shares - filled
+
+
+def _next_round(oracle, owner):
+    """One minute on (past minDelay), a round at the same answer; its id."""
+    from conftest import warp
+
+    warp(61)
+    oracle.updateAnswer(oracle.latestAnswer(), sender=owner)
+    return oracle.latestRound()
 
 
 def test_next_rebalance_latches_the_knock_out_without_reverting(pool, eth3l, eth3s, oracle, owner, alice, bob, keeper):
@@ -173,12 +218,12 @@ def test_a_price_exactly_on_the_long_frontier_recomputes_the_frontiers(owner, lp
     # so `p < longFrontier` survived (every value is the same either way: only the cached frontier word,
     # storage slot 60, stays stale). An 18-decimal feed can answer the frontier's exact value.
     from ape import chain, project
-    from conftest import ETH3_PARAMS
+    from conftest import ETH3_PARAMS, deploy_pool, lp_deposit
 
     asset = project.MockERC20.deploy("Mock USD Coin", "USDC", 6, sender=owner)
     oracle = project.MockAggregator.deploy(18, 2_000 * WAD, sender=owner)
     deployer = project.LeveragedTokenDeployer.deploy(sender=owner)
-    pool = project.ReservePool.deploy(asset, oracle, deployer, "levtoken reserve", "rUSDC", owner, sender=owner)
+    pool = deploy_pool(asset, oracle, deployer, owner)
     long_, short = (
         project.LeveragedToken.at(pool.createSeries(f"{s} token", s, is_long, 100 * WAD, ETH3_PARAMS, sender=owner)
                                   .events.filter(pool.SeriesCreated)[0].token)
@@ -187,7 +232,7 @@ def test_a_price_exactly_on_the_long_frontier_recomputes_the_frontiers(owner, lp
     for account in (lp, alice):
         asset.mint(account, 1_000_000 * USDC, sender=owner)
         asset.approve(pool, 2**256 - 1, sender=account)
-    pool.deposit(100_000 * USDC, lp, sender=lp)
+    lp_deposit(pool, oracle, owner, lp, 100_000 * USDC)
 
     def long_frontier() -> int:  # Liabilities.State slot 1: int128 exposureSum | uint64 long | uint64 short
         word = int.from_bytes(bytes(chain.provider.get_storage(pool.address, 60)), "big")

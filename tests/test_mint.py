@@ -181,7 +181,7 @@ def test_mint_into_knocked_out_series_reverts(pool, eth3l, oracle, owner, alice,
 
 def test_the_pools_batch_entry_point_called_directly_reverts_only_series(pool, stranger, alice):
     with reverts_with(pool.OnlySeries, caller=stranger.address):
-        pool.executeOrders(0, 0, [(alice, stranger, 100 * USDC, 0)], [], True, sender=stranger)
+        pool.executeOrders(0, 0, 0, [(alice, stranger, 100 * USDC, 0)], [], True, sender=stranger)
 
 
 def test_mint_fee_rounds_up_when_it_is_not_exact(owner, lp, alice):

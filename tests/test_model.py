@@ -47,6 +47,7 @@ def _addr(i: int) -> str:
 
 POOL, ASSET, ORACLE, OWNER, LP, ALICE, BOB, KEEPER, STRANGER = (_addr(0xA00 + i) for i in range(9))
 ACCOUNTS = [LP, ALICE, BOB, KEEPER]
+LP_DELAY = 61  # the default minDelay (60 s) and one: `bench.deposit_now`'s wait
 
 
 def wad(x: str | float) -> int:
@@ -67,20 +68,23 @@ def build(*, series=(("ETH3L", True), ("ETH3S", False)), series_params=ETH3, ini
     """The on-chain tests' `build_system`: pool, series, funded holders with max approval, LP capital (and
     the utilization cap at its maximum unless given)."""
     unit = 10**asset_decimals
+    # the LP capital is an LP order (ERC-7540): requested LP_DELAY before T0, executed at a round at T0
     m = PoolModel(address=POOL, asset_address=ASSET, oracle_address=ORACLE, owner=OWNER,
-                  asset_decimals=asset_decimals, feed_decimals=feed_decimals, now=T0,
+                  asset_decimals=asset_decimals, feed_decimals=feed_decimals, now=T0 - LP_DELAY if lp_capital else T0,
                   initial_answer=int(Decimal(str(price)) * 10**feed_decimals))
     if max_utilization is not None:
         m.set_max_utilization(OWNER, max_utilization)
+    m.asset_mint(LP, 10_000_000 * unit)
+    m.asset_approve(LP, POOL, MAX)
+    if lp_capital:
+        bench.deposit_now(m, LP, lp_capital * unit)
     tokens = {}
     for i, (symbol, is_long) in enumerate(series):
         tokens[symbol] = _addr(0xB00 + i)
         assert m.create_series(OWNER, tokens[symbol], is_long, initial_nav, series_params, symbol=symbol) == i
-    for account in (LP, *holders):
+    for account in holders:
         m.asset_mint(account, 10_000_000 * unit)
         m.asset_approve(account, POOL, MAX)
-    if lp_capital:
-        m.deposit(LP, lp_capital * unit, LP)
     return m, tokens
 
 
@@ -145,7 +149,7 @@ def test_seed_000_blvt_band_no_rebalance_at_1_73x_then_rebalance_to_1_7x():
                       lp_capital=0, holders=(ALICE,))
     token = tokens["BTC1.8L"]
     m.asset_mint(LP, 300_000_000 * USDC)
-    m.deposit(LP, 300_000_000 * USDC, LP)
+    bench.deposit_now(m, LP, 300_000_000 * USDC)
     m.asset_mint(ALICE, 100_000_000 * USDC)
 
     m.mint(ALICE, token, 100_000_000 * USDC, 0, ALICE)  # fund 100M
@@ -869,82 +873,209 @@ def test_report_health_when_insolvent_has_negative_coverage_and_max_utilization(
 # ============================================================================ LP vault
 
 
+def lp_round(m: PoolModel, price: int | str = 2_000) -> int:
+    """Waits out the LP orders' minDelay and publishes a round at `price`; returns its id."""
+    m.warp(LP_DELAY)
+    set_price(m, price)
+    return m.latest_round_data()[0]
+
+
 def test_first_lp_deposit_gets_one_million_virtual_shares_per_asset_unit():
     m, _ = build(lp_capital=0)
-    assert m.preview_deposit(1_000 * USDC) == 1_000 * USDC * 10**6
-    assert m.deposit(LP, 1_000 * USDC, BOB) == 1_000 * USDC * 10**6
-    assert m.events == [("Deposit", {"sender": LP, "owner": BOB, "assets": 1_000 * USDC,
-                                     "shares": 1_000 * USDC * 10**6})]
-    assert m.lp_balance_of(BOB) == m.lp_total_supply() == 10**15
-    assert m.total_assets() == 1_000 * USDC
+    with reverts(m, E.AsyncPreview()):
+        m.preview_deposit(1_000 * USDC)
+    assert m.request_deposit(LP, 1_000 * USDC, BOB, LP) == 0
+    assert m.events == [
+        ("LpOrderQueued", {"kind": 0, "id": 0, "controller": BOB, "amount": 1_000 * USDC, "minOut": 0,
+                           "dueAt": T0 + 60, "executionFee": 0}),
+        ("DepositRequest", {"controller": BOB, "owner": LP, "requestId": 0, "sender": LP, "assets": 1_000 * USDC})]
+    assert m.pending_deposit_request(BOB) == 1_000 * USDC and m.max_deposit(BOB) == 0
+    assert m.lp_pending_round() == 0  # no round after its due time yet
+    with reverts(m, E.NoLpOrdersDue(1)):
+        m.execute_lp_orders(KEEPER, 1, 10)
+    rid = lp_round(m)
+    assert m.lp_pending_round() == rid == 2
+    assert m.execute_lp_orders(KEEPER, rid, 10) == 1
+    assert m.events == [("LpOrderExecuted", {"kind": 0, "id": 0, "controller": BOB, "roundId": 2,
+                                             "amount": 1_000 * USDC, "out": 10**15})]
+    assert m.pending_deposit_request(BOB) == 0 and m.claimable_deposit_request(BOB) == 1_000 * USDC
+    assert m.max_mint(BOB) == m.lp_balance_of(POOL) == m.lp_total_supply() == 10**15  # held until claimed
+    assert m.total_assets() == m.pool_assets == 1_000 * USDC
+    with reverts(m, E.NotOperator(BOB, LP)):
+        m.deposit(LP, 1_000 * USDC, LP, BOB)
+    assert m.deposit(BOB, 1_000 * USDC, BOB) == 10**15
+    assert m.events == [("Deposit", {"sender": BOB, "owner": BOB, "assets": 1_000 * USDC, "shares": 10**15})]
+    assert m.lp_balance_of(BOB) == 10**15 and m.lp_balance_of(POOL) == 0 and m.max_deposit(BOB) == 0
 
 
-def test_lp_conversions_round_in_the_vaults_favour_with_offset_6():
+def test_lp_conversions_and_claims_round_in_the_vaults_favour_with_offset_6():
     m, t = build()
     m.mint(ALICE, t["ETH3L"], 100_000 * USDC, 0, ALICE)
-    set_price(m, "1937.53012345")
+    assets = 1_234_567_891
+    m.request_deposit(ALICE, assets, BOB, ALICE)
+    rid = lp_round(m, "1937.53012345")
     p1 = 1_937_530_123_450_000_000_000
     e1 = eq_at(100_000 * WAD, 150 * WAD, 2_000 * WAD, p1, True)
     assert e1 == 90_629_518_517_500_000_000_000
     ta = (1_100_000 * USDC * SCALE - e1) // SCALE
     assert m.total_assets() == ta == 1_009_370_481_482
     supply = 1_000_000 * USDC * 10**6
-    assets = 1_234_567_891
     shares = assets * (supply + 10**6) // (ta + 1)
-    assert m.preview_deposit(assets) == m.convert_to_shares(assets) == shares
-    assert m.preview_withdraw(assets) == ceil_div(assets * (supply + 10**6), ta + 1)
-    assert m.preview_mint(shares) == ceil_div(shares * (ta + 1), supply + 10**6)
-    assert m.preview_redeem(shares) == m.convert_to_assets(shares) == shares * (ta + 1) // (supply + 10**6)
-    assert m.deposit(ALICE, assets, BOB) == shares
-    supply += shares
-    ta += assets
-    burn = ceil_div(10 * USDC * (supply + 10**6), ta + 1)
-    assert m.withdraw(BOB, 10 * USDC, BOB, BOB) == burn
-    assert m.events[0] == ("Withdraw", {"sender": BOB, "receiver": BOB, "owner": BOB, "assets": 10 * USDC,
-                                        "shares": burn})
+    assert m.convert_to_shares(assets) == shares
+    assert m.convert_to_assets(shares) == shares * (ta + 1) // (supply + 10**6)
+    for preview in (m.preview_deposit, m.preview_mint, m.preview_withdraw, m.preview_redeem):
+        with reverts(m, E.AsyncPreview()):
+            preview(1)
+    m.execute_lp_orders(KEEPER, rid, 1)
+    assert m.max_mint(BOB) == shares and m.max_deposit(BOB) == assets
+    # a claim by assets receives shares rounded down; one by shares uses assets rounded up; the last, the rest
+    part = 1_000_000
+    assert m.deposit(BOB, part, BOB) == part * shares // assets
+    got = part * shares // assets
+    assert m.mint_shares(BOB, 10**12, ALICE, BOB) == ceil_div(10**12 * (assets - part), shares - got)
+    used = part + ceil_div(10**12 * (assets - part), shares - got)
+    assert m.events == [("Deposit", {"sender": BOB, "owner": ALICE, "assets": used - part, "shares": 10**12})]
+    with reverts(m, E.ClaimExceeded(assets - used + 1, assets - used)):
+        m.deposit(BOB, assets - used + 1, BOB)
+    assert m.deposit(BOB, assets - used, BOB) == shares - got - 10**12
+    assert m.lp_balance_of(BOB) + m.lp_balance_of(ALICE) == shares and m.max_mint(BOB) == 0
     with reverts(m, E.ZeroAmount()):
-        m.redeem_shares(BOB, 1, BOB, BOB)  # 1 share is worth 0 assets
+        m.deposit(BOB, 0, BOB)
 
 
-def test_max_withdraw_keeps_the_reserve_at_the_floor():
+def test_a_redeem_order_fills_up_to_the_floor_and_the_rest_waits_at_the_head():
     m, t = build(lp_capital=2_000)
     m.mint(ALICE, t["ETH3L"], 10_000 * USDC, 0, ALICE)
-    room = (12_000 * WAD - 10_000 * WAD - 1_000 * WAD) // SCALE
-    assert m.max_withdraw(LP) == room == 1_000 * USDC
-    with reverts(m, E.ERC4626ExceededMaxWithdraw(LP, room + 1, room)):
-        m.withdraw(LP, room + 1, LP, LP)
-    max_shares = m.max_redeem(LP)
-    with reverts(m, E.ERC4626ExceededMaxRedeem(LP, max_shares + 1, max_shares)):
-        m.redeem_shares(LP, max_shares + 1, LP, LP)
-    m.withdraw(LP, room, LP, LP)
-    assert m.reserve() == m.floor() and m.max_withdraw(LP) == 0
+    room = (12_000 * WAD - 10_000 * WAD - 1_000 * WAD) // SCALE  # the reserve above the floor
+    assert room == 1_000 * USDC
+    supply = 2_000 * USDC * 10**6
+    m.request_redeem_shares(LP, supply, LP, LP)
+    assert m.lp_balance_of(POOL) == supply and m.pending_redeem_request(LP) == supply
+    rid = lp_round(m)
+    assert m.execute_lp_orders(KEEPER, rid, 10) == 1  # one order, filled in part
+    ta = 2_000 * USDC
+    shares = room * (supply + 10**6) // (ta + 1)
+    assets = shares * (ta + 1) // (supply + 10**6)
+    assert assets <= room and m.events[0] == ("LpOrderExecuted", {"kind": 1, "id": 0, "controller": LP,
+                                                                  "roundId": rid, "amount": shares, "out": assets})
+    assert m.reserve() >= m.floor() and m.pool_assets == 12_000 * USDC - assets
+    assert m.claimable_redeem_request(LP) == shares and m.max_withdraw(LP) == assets
+    assert m.pending_redeem_request(LP) == supply - shares
+    q = m.lp_queues()
+    assert (q.redeemHead, q.redeemNext, q.redeemTail, q.nextDue) == (0, 1, 1, 0)  # it waits at the head
+    assert m.lp_order(1, 0).amount == supply - shares
+    assert m.lp_pending_round() == 0  # no headroom: nothing to do
+    m.fund_reserve(BOB, 500 * USDC)
+    assert m.lp_pending_round() == rid  # waiting orders fill at the latest round
+    assert m.execute_lp_orders(KEEPER, rid, 10) == 1
+    assert m.events[0][1]["amount"] < supply - shares and m.reserve() >= m.floor()
+    # claims: by assets uses shares rounded up, by shares receives assets rounded down
+    cs, ca = m.max_redeem(LP), m.max_withdraw(LP)
+    with reverts(m, E.ClaimExceeded(ca + 1, ca)):
+        m.withdraw(LP, ca + 1, LP, LP)
+    assert m.withdraw(LP, 10 * USDC, ALICE, LP) == ceil_div(10 * USDC * cs, ca)
+    assert m.events == [("Withdraw", {"sender": LP, "receiver": ALICE, "owner": LP, "assets": 10 * USDC,
+                                      "shares": ceil_div(10 * USDC * cs, ca)})]
+    cs2 = cs - ceil_div(10 * USDC * cs, ca)
+    assert m.redeem_shares(LP, cs2, LP, LP) == ca - 10 * USDC  # the last claim takes exactly the rest
+    assert m.max_withdraw(LP) == m.max_redeem(LP) == 0
 
 
-def test_deposits_close_in_a_deficit_and_while_the_oracle_is_unusable():
+def test_lp_orders_in_a_deficit_are_refunded_and_expire_without_a_round():
     m, t = build(lp_capital=100)
     m.mint(ALICE, t["ETH3L"], 1_000 * USDC, 0, ALICE)
-    set_price(m, 2_500)
-    assert m.reserve() < 0 and m.max_deposit(LP) == 0 and m.max_mint(LP) == 0
-    with reverts(m, E.ERC4626ExceededMaxDeposit(LP, 10 * USDC, 0)):
-        m.deposit(LP, 10 * USDC, LP)
-    with reverts(m, E.ERC4626ExceededMaxMint(LP, 1, 0)):
-        m.mint_shares(LP, 1, LP)
-    m.fund_reserve(LP, 650 * USDC)
-    assert m.reserve() == 0 and m.max_deposit(LP) == 2**128 - 1 - m.pool_assets
-    m.warp(3_601)
-    assert m.max_deposit(LP) == 0 and m.max_withdraw(LP) == 0  # views never raise
-    with reverts(m, E.StalePrice(T0, 3_600)):  # the oracle's error, not the ERC-4626 one
-        m.deposit(LP, 10 * USDC, LP)
+    m.request_deposit(BOB, 10 * USDC, BOB, BOB)
+    m.request_redeem_shares(LP, 10**12, LP, LP)
+    rid = lp_round(m, 2_500)
+    assert m.reserve() < 0
+    assert m.execute_lp_orders(KEEPER, rid, 10) == 2  # each order counts once
+    assert [e for e in m.events if e[0] == "LpOrderRefunded"] == [
+        ("LpOrderRefunded", {"kind": 0, "id": 1, "controller": BOB, "reason": 7}),
+        ("LpOrderRefunded", {"kind": 1, "id": 0, "controller": LP, "reason": 7})]
+    assert m.asset_balance_of(BOB) == 10_000_000 * USDC and m.lp_balance_of(LP) == 100 * USDC * 10**6
+    with reverts(m, E.LpOrderTooSmall(9 * USDC, 10 * USDC)):
+        m.request_deposit(BOB, 9 * USDC, BOB, BOB)
+    m.request_deposit(BOB, 10 * USDC, BOB, BOB)
+    m.warp(DAY + 61)  # no round within maxOrderAge: it expires at the latest round
+    assert m.lp_pending_round() == rid
+    m.execute_lp_orders(KEEPER, rid, 10)
+    assert m.events[-1] == ("LpOrderRefunded", {"kind": 0, "id": 2, "controller": BOB, "reason": 2})
 
 
-def test_withdraw_for_another_owner_spends_the_share_allowance():
+def test_lp_requests_for_another_owner_need_an_operator_or_a_share_allowance():
     m, _ = build()
+    with reverts(m, E.NotOperator(LP, BOB)):
+        m.request_deposit(BOB, 10 * USDC, BOB, LP)
     with reverts(m, E.ERC20InsufficientAllowance(BOB, 0, 10**12)):
-        m.withdraw(BOB, 1 * USDC, BOB, LP)
+        m.request_redeem_shares(BOB, 10**12, BOB, LP)
     m.lp_approve(LP, BOB, 5 * 10**12)
-    assert m.withdraw(BOB, 1 * USDC, ALICE, LP) == 10**12
+    m.request_redeem_shares(BOB, 10**12, ALICE, LP)
+    assert m.lp_allowance(LP, BOB) == 4 * 10**12 and m.pending_redeem_request(ALICE) == 10**12
+    assert m.set_operator(LP, BOB, True) and m.is_operator(LP, BOB)
+    assert m.events == [("OperatorSet", {"controller": LP, "operator": BOB, "approved": True})]
+    m.request_deposit(BOB, 10 * USDC, BOB, LP)  # an operator spends the owner's assets
+    m.request_redeem_shares(BOB, 10**12, BOB, LP)  # and its shares, without an allowance
     assert m.lp_allowance(LP, BOB) == 4 * 10**12
-    assert m.asset_balance_of(ALICE) == 10_000_000 * USDC + 1 * USDC
+    with reverts(m, E.ZeroAddress()):
+        m.request_deposit(LP, 10 * USDC, ZERO, LP)
+    with reverts(m, E.ZeroAmount()):
+        m.request_redeem_shares(LP, 0, LP, LP)
+    with reverts(m, E.NoRefund()):
+        m.claim_refund(LP)
+
+
+def test_lp_orders_due_at_an_earlier_round_execute_before_any_settlement():
+    m, t = build()
+    long_ = t["ETH3L"]
+    m.mint(ALICE, long_, 10_000 * USDC, 0, ALICE)
+    m.request_deposit(BOB, 10 * USDC, BOB, BOB)
+    first = lp_round(m)  # the order's round
+    m.mint(ALICE, long_, 100 * USDC, 0, ALICE)  # at its round: series first, LP orders after
+    m.warp(10)
+    set_price(m, 2_001)  # a later round: the LP order now comes first
+    for op in (lambda: m.mint(ALICE, long_, 100 * USDC, 0, ALICE), lambda: m.redeem(ALICE, long_, WAD, 0, ALICE),
+               lambda: m.rebalance(KEEPER, long_)):
+        with reverts(m, E.LpOrdersDue()):
+            op()
+    assert m.rebalance_status_of(long_) == NONE
+    with reverts(m, E.LpOrderDueEarlier(0, 1, first + 1)):
+        m.execute_lp_orders(KEEPER, first + 1, 10)
+    needed, _, _, rounds, lp_round_ = m.check_upkeep_data()
+    assert needed and rounds == [] and lp_round_ == first
+    m.perform_upkeep(KEEPER, 0, False, [], lp_round_)
+    assert [e[0] for e in m.events] == ["LpOrderExecuted"] and m.claimable_deposit_request(BOB) == 10 * USDC
+    m.mint(ALICE, long_, 100 * USDC, 0, ALICE)
+
+
+def test_a_series_batch_waits_for_lp_orders_due_before_its_round():
+    m, t = build()
+    long_ = t["ETH3L"]
+    m.asset_approve(ALICE, long_, MAX)
+    m.request_deposit(BOB, 10 * USDC, BOB, BOB)  # due T0 + 60
+    first = lp_round(m)
+    m.request_mint(ALICE, long_, 10 * USDC, 0, ALICE)  # due T0 + 121
+    second = lp_round(m)
+    assert m.pending_round(long_) == second and m.lp_pending_round() == first
+    with reverts(m, E.LpOrdersDue()):  # the LP order's round comes before this batch's
+        m.execute_orders(KEEPER, long_, second, 10)
+    assert m.check_upkeep_data()[3:] == ([second, 0], first)  # both named; the LP orders go first
+    m.execute_lp_orders(KEEPER, first, 10)
+    assert m.execute_orders(KEEPER, long_, second, 10) == 1
+
+
+def test_a_new_order_is_due_no_earlier_than_the_last_when_min_delay_is_lowered():
+    m, t = build()
+    long_ = t["ETH3L"]
+    m.set_order_params(OWNER, (3_600, DAY, 0, 10 * USDC))
+    for holder in (ALICE, BOB):
+        m.asset_approve(holder, long_, MAX)
+    m.request_mint(ALICE, long_, 10 * USDC, 0, ALICE)
+    m.request_deposit(BOB, 10 * USDC, BOB, BOB)
+    m.set_order_params(OWNER, (12, DAY, 0, 10 * USDC))
+    m.request_redeem_shares(LP, 10**12, LP, LP)
+    m.request_mint(BOB, long_, 10 * USDC, 0, BOB)
+    assert m.pending_order(long_, 0, 1).due_at == m.pending_order(long_, 0, 0).due_at == T0 + 3_600
+    assert m.lp_order(1, 0).due_at == m.lp_order(0, 1).due_at == T0 + 3_600 == m.lp_queues().lastDue
 
 
 def test_a_donation_by_plain_transfer_is_not_counted():
@@ -975,7 +1106,7 @@ def test_each_oracle_failure_reverts_with_its_cause_and_views_fall_back_to_the_m
         break_oracle()
         for op in (lambda: m.price(), lambda: m.mint(BOB, token, USDC, 0, BOB),
                    lambda: m.redeem(ALICE, token, WAD, 0, ALICE), lambda: m.rebalance(KEEPER, token),
-                   lambda: m.report_health(KEEPER), lambda: m.withdraw(LP, 1, LP, LP)):
+                   lambda: m.report_health(KEEPER)):
             with reverts(m, error):
                 op()
         # views value the series at its own mark price 2,000
@@ -1225,23 +1356,20 @@ def test_mint_over_the_utilization_cap_reverts_with_utilization_and_cap_and_exac
     assert m.net_exposure() * p // WAD > 3 * m.reserve()
 
 
-def test_max_withdraw_keeps_net_exposure_within_the_utilization_cap_exactly():
+def test_a_redeem_order_keeps_net_exposure_within_the_utilization_cap_exactly():
     m, t = build(lp_capital=2_000, max_utilization=7 * WAD)
     m.mint(ALICE, t["ETH3L"], 1_000 * USDC, 0, ALICE)  # |net|·P = 3,000: R must stay >= 3,000 / 7
     needed = ceil_div(3_000 * WAD * WAD, 7 * WAD)  # above the floor of 100
     room = (2_000 * WAD - needed) // SCALE
-    assert m.max_withdraw(LP) == room == 1_571_428_571
-    with reverts(m, E.ERC4626ExceededMaxWithdraw(LP, room + 1, room)):
-        m.withdraw(LP, room + 1, LP, LP)  # would leave 7 · R < 3,000
-    assert 3_000 * WAD > 7 * (2_000 * WAD - (room + 1) * SCALE)
-    m.withdraw(LP, room, LP, LP)
-    assert m.net_exposure() * 2_000 <= 7 * m.reserve() and m.max_withdraw(LP) == 0
-    with reverts(m, E.ERC4626ExceededMaxWithdraw(LP, 1, 0)):
-        m.withdraw(LP, 1, LP, LP)
-
-
-# ============================================================================ atomicity, lens, errors
-
+    assert room == 1_571_428_571
+    supply = 2_000 * USDC * 10**6
+    m.request_redeem_shares(LP, supply, LP, LP)
+    m.execute_lp_orders(KEEPER, lp_round(m), 10)
+    shares = room * (supply + 10**6) // (2_000 * USDC + 1)
+    assert m.max_redeem(LP) == shares and m.max_withdraw(LP) <= room
+    assert 3_000 * WAD > 7 * (2_000 * WAD - (room + 1) * SCALE)  # one unit more would break the cap
+    assert m.net_exposure() * 2_000 <= 7 * m.reserve()
+    assert m.lp_pending_round() == 0  # the rest waits: no headroom left
 
 def test_every_reverting_operation_leaves_the_model_unchanged():
     m, t = build(lp_capital=2_000, series_params=params(streaming_fee="0.1", mint_fee="0.001", spread="0.001"))
@@ -1267,8 +1395,8 @@ def test_every_reverting_operation_leaves_the_model_unchanged():
     with reverts(m, E.EnforcedPause()):
         m.rebalance(KEEPER, short)  # the short buys: paused after its settlement
     m.unpause(OWNER)
-    with reverts(m, E.ERC20InsufficientAllowance(POOL, 0, USDC)):
-        m.deposit(STRANGER, USDC, STRANGER)
+    with reverts(m, E.ERC20InsufficientAllowance(POOL, 0, 10 * USDC)):
+        m.request_deposit(STRANGER, 10 * USDC, STRANGER, STRANGER)  # after the order is queued
     with reverts(m, E.ERC20InsufficientAllowance(POOL, 0, 1)):
         m.fund_reserve(STRANGER, 1)
     with reverts(m, E.ERC20InsufficientBalance(STRANGER, 0, 10)):
@@ -1316,7 +1444,7 @@ def test_lens_encodes_negative_reserve_and_net_exposure_as_twos_complement_and_u
     set_price(m, 1_500)  # short gains 750 > reserve 100
     values, _ = m.lens([])
     assert values[1] == 2**256 - 650 * WAD and values[3] == 2**256 - 15 * WAD // 10
-    assert values[14] == 0  # deposits closed in a deficit
+    assert values[14] == 0  # maxDeposit: nothing claimable
     m.warp(3_601)
     values, failed = m.lens([])
     assert values[11:14] == [0, 0, 0] and failed == 0

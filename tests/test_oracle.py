@@ -1,7 +1,8 @@
 """Oracle (SPEC section 6): only a positive, complete, not future-dated, at most maxPriceAge (1 h) old answer
 is usable. Every state change that needs a price reverts with the custom error naming the cause; `price()`
-reverts likewise; views never revert and value everything at the last settled mark price; the ERC-4626
-limits drop to 0. Feeds of any decimals normalise to the same WAD price.
+reverts likewise; views never revert and value everything at the last settled mark price. LP orders (SPEC
+3a) need no price to be requested or claimed, and never execute at a broken round: they wait for the next
+usable one. Feeds of any decimals normalise to the same WAD price.
 
 Scenario `live` (exact): alice ETH3L and bob ETH3S for 10,000 USDC each at 2,000 (100 tokens, x = 15 ETH
 each; each first mint locks LOCKED_SUPPLY of the 100, the minter holds the rest); at 2,100 alice and bob
@@ -13,7 +14,7 @@ each redeem 1 token, which settles both series at 2,100:
 
 import pytest
 from ape import chain, project
-from conftest import PRICE_DECIMALS, USDC, WAD, params, set_price, warp
+from conftest import PRICE_DECIMALS, USDC, WAD, deploy_pool, lp_deposit, params, set_price, warp
 from eth_abi import encode
 
 from levtoken.model.libraries.series import LOCKED_SUPPLY
@@ -22,6 +23,8 @@ from helpers import (
     floor_of,
     leverage,
     only_event,
+    oz_to_assets,
+    oz_to_shares,
     reverts_with,
 )
 
@@ -32,6 +35,9 @@ LIABILITIES = E_L + E_S
 POOLED = 1_019_800 * USDC
 RESERVE = 1_000_000 * WAD
 MAX_AGE = 3_600
+UPKEEP_DATA = ["uint256", "bool", "uint80[]", "uint80"]  # bitmap, health due, series rounds, LP round
+DEPOSIT, REDEEM = 0, 1  # ILpOrders.LpKind
+UNVERIFIABLE = 6  # ISeriesOrders.RefundReason.Unverifiable
 
 
 @pytest.fixture
@@ -47,7 +53,7 @@ def live(system, owner, alice, bob):
     assert short.rebalanceStatus() == 1  # Drift at 2,100 while the oracle is usable
     # performData of a due upkeep, taken while the oracle still answers
     needed, data = pool.checkUpkeep(b"")
-    assert needed and data == encode(["uint256", "bool", "uint80[]"], [2, True, []])
+    assert needed and data == encode(UPKEEP_DATA, [2, True, [], 0])
     set_price(oracle, 2_200, owner)
     return usdc, oracle, pool, long_, short
 
@@ -89,18 +95,14 @@ def test_every_priced_state_change_reverts_with_the_cause(live, mode, owner, lp,
     usdc, oracle, pool, long_, short = live
     name, args = _break(mode, oracle, owner)
     error = getattr(pool, name)
-    due_with_health = encode(["uint256", "bool", "uint80[]"], [2, True, []])
-    due_without_health = encode(["uint256", "bool", "uint80[]"], [2, False, []])
+    due_with_health = encode(UPKEEP_DATA, [2, True, [], 0])
+    due_without_health = encode(UPKEEP_DATA, [2, False, [], 0])
     operations = {
         "price": lambda: pool.price(),
         "mint": lambda: long_.mint(100 * USDC, 0, alice, sender=alice),
         "redeem": lambda: long_.redeem(WAD, 0, alice, sender=alice),
         "rebalance": lambda: short.rebalance(sender=keeper),
         "reportHealth": lambda: pool.reportHealth(sender=keeper),
-        "lp deposit": lambda: pool.deposit(100 * USDC, lp, sender=lp),
-        "lp mint": lambda: pool.mint(10**15, lp, sender=lp),
-        "lp withdraw": lambda: pool.withdraw(100 * USDC, lp, lp, sender=lp),
-        "lp redeem": lambda: pool.redeem(10**15, lp, lp, sender=lp),
         "setSeriesParams": lambda: pool.setSeriesParams(long_, params(mint_fee=0.001), sender=owner),
         "performUpkeep": lambda: pool.performUpkeep(due_with_health, sender=keeper),
         "performUpkeep, no health due": lambda: pool.performUpkeep(due_without_health, sender=keeper),
@@ -139,10 +141,66 @@ def test_views_fall_back_to_the_last_settled_mark_price(live, mode, owner, lp):
     assert short.rebalanceStatus() == 0
     assert long_.rebalanceStatus() == 0
     assert pool.checkUpkeep(b"") == (False, b"")
+    assert pool.lpPendingRound() == 0
+    shares = pool.totalSupply()
+    assert pool.convertToAssets(shares) == oz_to_assets(shares, shares, RESERVE // 10**12)  # at the mark price
+    assert pool.convertToShares(100 * USDC) == oz_to_shares(100 * USDC, shares, RESERVE // 10**12)
+    # the max* views are the claimable amounts of executed orders: none here (see the LP orders test below)
     assert pool.maxDeposit(lp) == 0
     assert pool.maxMint(lp) == 0
     assert pool.maxWithdraw(lp) == 0
     assert pool.maxRedeem(lp) == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_lp_orders_are_requested_without_a_price_and_wait_out_a_broken_round(live, mode, owner, lp, keeper):
+    """An LP request needs no price (its round comes later), so a broken feed refuses none; no LP order
+    executes at the broken round (NoLpOrdersDue); they execute at the next usable round, after its
+    rebalances, at that round's share price; their claims need no price either."""
+    usdc, oracle, pool, long_, short = live
+    _break(mode, oracle, owner)
+    shares, cash = pool.balanceOf(lp), usdc.balanceOf(lp)
+    pool.requestDeposit(100 * USDC, lp, lp, sender=lp)
+    pool.requestRedeem(10**15, lp, lp, sender=lp)
+    assert usdc.balanceOf(lp) == cash - 100 * USDC and pool.balanceOf(lp) == shares - 10**15  # escrowed
+    assert pool.pendingDepositRequest(0, lp) == 100 * USDC and pool.pendingRedeemRequest(0, lp) == 10**15
+    broken = oracle.latestRound()
+    with reverts_with(pool.NoLpOrdersDue, roundId=broken):
+        pool.executeLpOrders(broken, 10, sender=keeper)
+    warp(61)
+    with reverts_with(pool.NoLpOrdersDue, roundId=broken):  # still nothing after minDelay: no new round
+        pool.executeLpOrders(broken, 10, sender=keeper)
+    assert pool.poolAssets() == POOLED and pool.totalSupply() == shares  # nothing moved
+
+    set_price(oracle, 2_200, owner)  # the next usable round
+    fresh = oracle.latestRound()
+    if mode in ("future", "incomplete"):
+        # `_break` jumped the feed's round id to 77/78: more than MAX_UNUSABLE_ROUNDS (32) missing rounds
+        # precede the fresh one, so nothing proves it is the orders' first usable round: both are refunded
+        # in full (reason Unverifiable), and the share price is never read.
+        receipt = pool.executeLpOrders(fresh, 10, sender=keeper)
+        refunds = [(e.kind, e.reason) for e in receipt.events.filter(pool.LpOrderRefunded)]
+        assert refunds == [(DEPOSIT, UNVERIFIABLE), (REDEEM, UNVERIFIABLE)]
+        assert usdc.balanceOf(lp) == cash and pool.balanceOf(lp) == shares
+        assert pool.poolAssets() == POOLED and pool.totalSupply() == shares
+        return
+    with reverts_with(pool.RebalanceDue, token=short.address):  # ETH3S 4.7x: its rebalance comes first
+        pool.executeLpOrders(fresh, 10, sender=keeper)
+    short.rebalance(sender=keeper)
+    total_assets, supply = pool.totalAssets(), pool.totalSupply()
+    want_shares = oz_to_shares(100 * USDC, supply, total_assets)
+    want_assets = oz_to_assets(10**15, supply, total_assets)
+    receipt = pool.executeLpOrders(fresh, 10, sender=keeper)
+    executed = [(e.kind, e.roundId, e.amount, e.out) for e in receipt.events.filter(pool.LpOrderExecuted)]
+    assert executed == [(DEPOSIT, fresh, 100 * USDC, want_shares), (REDEEM, fresh, 10**15, want_assets)]
+    assert pool.poolAssets() == POOLED + 100 * USDC - want_assets
+
+    _break(mode, oracle, owner)  # claims read no price
+    assert pool.maxMint(lp) == want_shares and pool.maxWithdraw(lp) == want_assets
+    pool.deposit(100 * USDC, lp, sender=lp)
+    pool.withdraw(want_assets, lp, lp, sender=lp)
+    assert pool.balanceOf(lp) == shares - 10**15 + want_shares
+    assert usdc.balanceOf(lp) == cash - 100 * USDC + want_assets
 
 
 def test_usable_oracle_values_views_at_the_live_price(live, lp):
@@ -151,8 +209,9 @@ def test_usable_oracle_values_views_at_the_live_price(live, lp):
     assert pool.markPrice() == pool.price() == 2_200 * WAD
     assert long_.equity() == E_L + X * 100
     assert short.equity() == E_S - X * 100
-    assert pool.maxDeposit(lp) == 2**128 - 1 - pool.poolAssets()
-    assert pool.maxWithdraw(lp) > 0
+    reserve = POOLED * 10**12 - pool.liabilities()
+    assert pool.totalAssets() == reserve // 10**12
+    assert pool.convertToShares(100 * USDC) == oz_to_shares(100 * USDC, pool.totalSupply(), reserve // 10**12)
     assert pool.checkUpkeep(b"")[0] is True
 
 
@@ -193,14 +252,14 @@ def test_feed_decimals_normalise_to_the_same_wad_price(usdc, owner, lp, decimals
     answer = 2_000_123_456 * 10**decimals // 10**6
     feed = project.MockAggregator.deploy(decimals, answer, sender=owner)
     deployer = project.LeveragedTokenDeployer.deploy(sender=owner)
-    pool = project.ReservePool.deploy(usdc, feed, deployer, "r", "r", owner, sender=owner)
+    pool = deploy_pool(usdc, feed, deployer, owner, name="r", symbol="r")
     wad = 2_000_123_456 * 10**12
     assert pool.price() == wad
     assert pool.markPrice() == wad
     receipt = pool.createSeries("L", "L", True, 100 * WAD, params(), sender=owner)
     token = project.LeveragedToken.at(receipt.events.filter(pool.SeriesCreated)[0].token)
     usdc.approve(pool, 2**256 - 1, sender=lp)
-    pool.deposit(10_000 * USDC, lp, sender=lp)
+    lp_deposit(pool, feed, owner, lp, 10_000 * USDC)
     token.mint(1_000 * USDC, 0, lp, sender=lp)
     assert pool.exposureOf(token) == 3 * WAD * (1_000 * WAD) // wad  # floor(T*E/P) at the same price
 
@@ -208,7 +267,7 @@ def test_feed_decimals_normalise_to_the_same_wad_price(usdc, owner, lp, decimals
 def test_feed_with_more_than_18_decimals_rounds_down(usdc, owner):
     feed = project.MockAggregator.deploy(20, 2_000 * 10**20 + 99, sender=owner)
     deployer = project.LeveragedTokenDeployer.deploy(sender=owner)
-    pool = project.ReservePool.deploy(usdc, feed, deployer, "r", "r", owner, sender=owner)
+    pool = deploy_pool(usdc, feed, deployer, owner, name="r", symbol="r")
     assert pool.price() == 2_000 * WAD
 
 

@@ -578,9 +578,9 @@ def test_claim_with_nothing_claimable_reverts(eth3l, bob):
 def test_the_orders_module_called_directly_reverts_not_delegated(pool, stranger):
     module = project.PoolOrders.at(pool.ordersModule())
     with reverts_with(module.NotDelegated):
-        module.executeOrders(0, 0, [], [], True, sender=stranger)
+        module.executeOrders(0, 0, 0, [], [], True, sender=stranger)
     with reverts_with(module.NotDelegated):
-        module.executeOrders(2_000 * WAD, WAD, [], [(stranger, stranger, WAD, 0)], False, sender=stranger)
+        module.executeOrders(2_000 * WAD, 0, WAD, [], [(stranger, stranger, WAD, 0)], False, sender=stranger)
 
 
 def test_a_full_queue_reverts_queue_full_and_an_executed_slot_is_reused(eth3l, usdc, oracle, owner, alice, bob):
@@ -646,7 +646,7 @@ def test_set_series_params_waits_for_due_orders(pool, eth3l, usdc, oracle, owner
 
 def _perform_data(pool):
     needed, data = pool.checkUpkeep(b"")
-    bitmap, health, rounds = decode(["uint256", "bool", "uint80[]"], bytes(data))
+    bitmap, health, rounds, lp_round_id = decode(["uint256", "bool", "uint80[]", "uint80"], bytes(data))
     return needed, bitmap, health, list(rounds)
 
 
@@ -661,7 +661,7 @@ def test_check_upkeep_names_the_pending_round_and_perform_upkeep_executes_the_or
     needed, bitmap, _, rounds = _perform_data(pool)
     assert needed and eth3l.pendingRound() == r and rounds == [r, 0] and bitmap & 1 == 0
     cash = usdc.balanceOf(keeper)
-    data = encode(["uint256", "bool", "uint80[]"], [0, False, rounds])
+    data = encode(["uint256", "bool", "uint80[]", "uint80"], [0, False, rounds, 0])
     receipt = pool.performUpkeep(data, sender=keeper)
     assert executed(receipt, eth3l) == {(MINT, 0): tokens_for(1_000 * USDC, long_equity_at(2_100), 100 * WAD)}
     assert usdc.balanceOf(keeper) == cash + USDC  # the execution fee goes to the keeper, not the pool

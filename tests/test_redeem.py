@@ -214,14 +214,14 @@ def test_streaming_fee_accrues_to_reserve_between_settlements(pool, oracle, owne
 
 def test_a_redeem_batch_sent_to_the_pool_directly_reverts_only_series(pool, stranger, alice):
     with reverts_with(pool.OnlySeries, caller=stranger.address):
-        pool.executeOrders(0, WAD, [], [(alice, stranger, WAD, 0)], True, sender=stranger)
+        pool.executeOrders(0, 0, WAD, [], [(alice, stranger, WAD, 0)], True, sender=stranger)
 
 
 def test_redeem_of_a_dead_series_from_an_empty_pool_pays_nothing_without_reverting(owner, lp, alice, bob):
     # Issue 8's mutation pass: pro-rata payment only when poolAssets < liabilities, strictly. With both 0
     # (the short knocked out, the long redeemed at a profit, the LP withdrew the rest), `<=` would divide
     # by zero liabilities; no test reached that state.
-    from conftest import build_system
+    from conftest import build_system, lp_redeem
 
     # Since step 2c the long keeps its locked supply's equity after alice's exit, so it is knocked out too
     # (latched, with the short, before the price comes back) to bring the liabilities to 0.
@@ -237,7 +237,10 @@ def test_redeem_of_a_dead_series_from_an_empty_pool_pays_nothing_without_reverti
     assert long_.rebalance(sender=alice).return_value == KNOCK_OUT
     assert pool.seriesState(long_).knockedOut and pool.seriesState(short).knockedOut
     assert pool.liabilities() == 0
-    pool.withdraw(pool.poolAssets(), lp, lp, sender=lp)  # the LP lost money: its shares cover every asset
+    # the LP lost money: a redeem order of all its shares takes every asset (no liabilities, no floor)
+    pooled = pool.poolAssets()
+    assert lp_redeem(pool, oracle, owner, lp, pool.balanceOf(lp)) == pooled
+    assert pool.pendingRedeemRequest(0, lp) == 0  # filled in full
     assert pool.poolAssets() == 0
 
     receipt = short.redeem(short.balanceOf(bob), 0, bob, sender=bob)

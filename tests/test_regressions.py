@@ -5,7 +5,7 @@ Each test also runs the same steps on `levtoken.model`, which must agree (same n
 """
 
 import pytest
-from conftest import NO_UTILIZATION_CAP, USDC, WAD, build_system, params, set_price, warp
+from conftest import NO_UTILIZATION_CAP, USDC, WAD, build_system, lp_deposit, params, set_price, warp
 from eth_abi import encode
 from helpers import YEAR, block_time, ceil_div, only_event, reverts_with
 
@@ -53,7 +53,7 @@ def test_an_exposure_past_uint112_is_not_flagged_for_upkeep_and_reverts_with_its
     cash = 10**13 * USDC  # ten trillion: E = 1e13, x = 1.5e10 units at 2,000
     asset.mint(alice, cash, sender=owner)
     asset.mint(lp, cash, sender=owner)
-    pool.deposit(cash, lp, sender=lp)
+    lp_deposit(pool, oracle, owner, lp, cash)
     short.mint(cash, 0, alice, sender=alice)
     set_price(oracle, "0.01", owner)  # the short gains ~3e13; x' = 3 * 4e13 / 0.01 = 1.2e16 units > 5.19e15
     equity = pool.equityOf(short)
@@ -74,7 +74,7 @@ def test_a_gain_past_uint112_reverts_instead_of_truncating_the_equity(owner, lp,
     cash = 4 * 10**15 * USDC  # E = 4e15 (< 2**112 wei = 5.19e15)
     asset.mint(alice, cash, sender=owner)
     asset.mint(lp, cash, sender=owner)
-    pool.deposit(cash, lp, sender=lp)
+    lp_deposit(pool, oracle, owner, lp, cash)
     long.mint(cash, 0, alice, sender=alice)
     set_price(oracle, 3_000, owner)  # +50%: E = 4e15 * 2.5 = 1e16 > 2**112 wei
     equity = pool.equityOf(long)
@@ -132,6 +132,7 @@ def test_model_agrees_on_each_regression():
 def test_model_reverts_a_gain_past_uint112_and_syncs_the_floor_in_set_series_params():
     from levtoken.fuzz.harness import _model_only_factory
     from levtoken.fuzz.system import FuzzConfig, SeriesSpec
+    from levtoken.model.bench import deposit_now
 
     config = FuzzConfig(series=(SeriesSpec("ETH3L", True, params()),), actor_cash=10**16, lp_capital=2_000,
                         keeper_reward=0)
@@ -153,7 +154,7 @@ def test_model_reverts_a_gain_past_uint112_and_syncs_the_floor_in_set_series_par
     m = new_model()
     m.asset_mint(whale, 4 * 10**15 * USDC)
     m.asset_mint(actors[0], 4 * 10**15 * USDC)
-    m.deposit(actors[0], 4 * 10**15 * USDC, actors[0])
+    deposit_now(m, actors[0], 4 * 10**15 * USDC)  # request, a round a minute on, execute, claim
     m.mint(whale, long, 4 * 10**15 * USDC, 0, whale)
     m.set_answer(3_000 * 10**8)
     equity = m.equity_of(long)

@@ -1,7 +1,7 @@
 """The utilization cap (SPEC section 4): |net exposure|·P <= u·R. Mints and exposure-increasing rebalances
 that would raise |net exposure| beyond it are refused (the rebalance's status is None, so keepers are
-not flagged); what lowers |net exposure| always goes through; LP withdrawals keep the pool within it, and
-`maxWithdraw`/`maxRedeem` are exact.
+not flagged); what lowers |net exposure| always goes through; LP redeem orders fill only up to the room the
+cap leaves (exactly), and the rest waits in the queue until that room grows.
 
 Scenario: LP 1,000 USDC, one 3x long series (band 2.5x-3.5x), price 2,000, the contract's default cap 5x.
 A long mint of E USDC exposes the pool to 3E of the underlying's value against a reserve of 1,000: the cap
@@ -9,12 +9,13 @@ allows E up to 1,666.66... USDC.
 """
 
 import pytest
-from conftest import USDC, WAD, build_system, params, set_price
+from conftest import USDC, WAD, build_system, lp_round, params, set_price
 
-from helpers import b32, mul_div, mul_div_up, only_event, reverts_with
+from helpers import b32, mul_div, mul_div_up, only_event, oz_to_assets, oz_to_shares, reverts_with
 
 CAP = 5 * WAD
 P0 = 2_000 * WAD
+REDEEM = 1  # ILpOrders.LpKind
 
 
 @pytest.fixture(scope="module")
@@ -93,29 +94,67 @@ def test_an_exposure_increasing_rebalance_over_the_cap_is_suspended_and_a_decrea
     assert ev.exposureAfter < ev.exposureBefore
 
 
-def test_max_withdraw_is_exact_under_the_cap(system, owner, lp, alice):
-    asset, _, pool, tokens = build_system(owner, lp, (alice,), lp_capital=10_000, max_utilization=None,
-                                          series=(("ETH3L", True),), series_params=params())
-    tokens["ETH3L"].mint(10_000 * USDC, 0, alice, sender=alice)  # |net|·P = 30,000 against R = 10,000
+def _cap_room(pool):
+    """Assets LP redeems may take: the reserve above what the cap needs (|net|·P/u, each step rounded up) and
+    above the floor, in whole asset units."""
+    needed = mul_div_up(mul_div_up(abs(pool.netExposure()), pool.price(), WAD), WAD, pool.maxUtilization())
+    return (pool.reserve() - max(needed, pool.floor())) // 10**12
+
+
+def _fill(shares, room, supply, total_assets):
+    """(shares, assets) of a redeem order of `shares` that fills first-come up to `room` at one share price."""
+    whole = oz_to_assets(shares, supply, total_assets)
+    if whole <= room:
+        return shares, whole
+    filled = oz_to_shares(room, supply, total_assets)
+    return filled, oz_to_assets(filled, supply, total_assets)
+
+
+def test_an_lp_redeem_fills_exactly_up_to_the_caps_room_and_the_rest_waits(system, owner, lp, alice):
+    asset, oracle, pool, tokens = build_system(owner, lp, (alice,), lp_capital=10_000, max_utilization=None,
+                                               series=(("ETH3L", True),), series_params=params())
+    long_ = tokens["ETH3L"]
+    long_.mint(10_000 * USDC, 0, alice, sender=alice)  # |net|·P = 30,000 against R = 10,000
     # the cap needs R >= 30,000 / 5 = 6,000; the floor only 10% of 10,000 = 1,000
     needed = mul_div_up(mul_div_up(abs(pool.netExposure()), P0, WAD), WAD, CAP)
     assert needed == 6_000 * WAD > pool.floor()
     room = (pool.reserve() - needed) // 10**12
-    assert pool.maxWithdraw(lp) == room == 4_000 * USDC
-    shares = pool.maxRedeem(lp)
-    assert 0 < pool.previewRedeem(shares) <= room
-    with reverts_with(pool.ERC4626ExceededMaxWithdraw, owner=lp.address, assets=room + 1, max=room):
-        pool.withdraw(room + 1, lp, lp, sender=lp)
-    pool.withdraw(room, lp, lp, sender=lp)
+    assert room == _cap_room(pool) == 4_000 * USDC
+    shares, supply, total_assets = pool.balanceOf(lp), pool.totalSupply(), pool.totalAssets()
+    filled, paid = _fill(shares, room, supply, total_assets)
+    assert filled < shares and room - USDC < paid <= room
+
+    pool.requestRedeem(shares, lp, lp, sender=lp)  # every share: more than the cap lets out
+    receipt = lp_round(pool, oracle, owner)
+    executed = [(e.kind, e.amount, e.out) for e in receipt.events.filter(pool.LpOrderExecuted)]
+    assert executed == [(REDEEM, filled, paid)]
+    assert pool.maxRedeem(lp) == filled and pool.maxWithdraw(lp) == paid
+    assert pool.pendingRedeemRequest(0, lp) == shares - filled  # the rest waits at the head of the queue
+    assert pool.reserve() == 10_000 * WAD - paid * 10**12
+    assert _exposure_value(pool, P0) <= mul_div(pool.reserve(), CAP, WAD)  # still within the cap
+    assert _cap_room(pool) == 0
+    pool.withdraw(paid, lp, lp, sender=lp)
     assert pool.maxWithdraw(lp) == 0
+
+    # alice's redemption lowers |net exposure|: room appears and the waiting rest fills at the next round
+    long_.redeem(long_.balanceOf(alice) // 2, 0, alice, sender=alice)
+    room, supply, total_assets = _cap_room(pool), pool.totalSupply(), pool.totalAssets()
+    assert room > 0
+    filled2, paid2 = _fill(shares - filled, room, supply, total_assets)
+    receipt = lp_round(pool, oracle, owner)
+    executed = [(e.kind, e.amount, e.out) for e in receipt.events.filter(pool.LpOrderExecuted)]
+    assert executed == [(REDEEM, filled2, paid2)]
+    assert pool.maxWithdraw(lp) == paid2
+    assert pool.pendingRedeemRequest(0, lp) == shares - filled - filled2
     assert _exposure_value(pool, P0) <= mul_div(pool.reserve(), CAP, WAD)
 
 
 def test_the_cap_rounds_the_exposure_value_up(system, owner, lp, alice):
     """|net|·P is compared rounded up. With a reserve of exactly 1 unit, u·R = u, so a cap equal to
     floor(|net|·P) refuses a mint whose |net|·P is not a whole number, and one wei more of cap admits it."""
-    _, oracle, pool, tokens = build_system(owner, lp, (alice,), lp_capital=1, max_utilization=None,
+    _, oracle, pool, tokens = build_system(owner, lp, (alice,), lp_capital=0, max_utilization=None,
                                           series=(("ETH3L", True),))
+    pool.fundReserve(USDC, sender=lp)  # R = 1 WAD (an LP deposit order of 1 USDC is below the minimum order)
     long_ = tokens["ETH3L"]
     pool.setFloorRatio(WAD // 100, sender=owner)  # 1%: the floor stays below the 1-unit reserve
     set_price(oracle, "2000.12345678", owner)

@@ -2,7 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from conftest import USDC, WAD, build_system, params, set_price, warp
+from conftest import USDC, WAD, build_system, lp_deposit, params, set_price, warp
 from helpers import equity_at, leverage, reverts_with
 
 from levtoken.model.libraries.series import LOCKED_SUPPLY
@@ -24,7 +24,7 @@ def test_seed_000_blvt_band_no_rebalance_at_1_73x_then_rebalance_to_1_7x(owner, 
     token = tokens["BTC1.8L"]
     # the reserve must cover the fund's later 235.8M gain and still sit above the 10% floor
     asset.mint(lp, 300_000_000 * USDC, sender=owner)
-    pool.deposit(300_000_000 * USDC, lp, sender=lp)
+    lp_deposit(pool, oracle, owner, lp, 300_000_000 * USDC)  # an order: request, next round, claim
     asset.mint(alice, 100_000_000 * USDC, sender=owner)
 
     token.mint(100_000_000 * USDC, 0, alice, sender=alice)  # fund 100M

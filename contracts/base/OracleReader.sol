@@ -24,6 +24,11 @@ abstract contract OracleReader is PoolStorage, IReservePoolBase {
     }
 
     /// @dev Reads the oracle, reverting with the cause if unusable.
+    /// @dev The feed's decimals.
+    function _feedDecimals() internal view returns (uint8) {
+        return _oracleDecimals;
+    }
+
     function _price() internal view returns (uint256 p) {
         (p,) = OraclePrice.read(oracle, _oracleDecimals, maxPriceAge);
     }

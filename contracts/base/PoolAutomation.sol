@@ -7,13 +7,14 @@ import {AutomationCompatibleInterface} from
 import {Series} from "../libraries/Series.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
 import {ISeriesOrders} from "../interfaces/ISeriesOrders.sol";
+import {ILpOrders} from "../interfaces/ILpOrders.sol";
 import {PoolParameters} from "./PoolParameters.sol";
 
 /// @title PoolAutomation
-/// @notice Chainlink Automation for the pool (SPEC section 7): `checkUpkeep` flags every series whose
-///         rebalance would succeed now (the same decision as `rebalance()` and `rebalanceStatus()`) and a
-///         due health report; `performUpkeep` re-validates and does them, each series in an isolated
-///         self-call so that one failure never blocks the others; and `reportHealth` for anyone else.
+/// @notice Chainlink Automation for the pool (SPEC section 7): `performUpkeep` re-validates and does what
+///         `checkUpkeep` found (its code is the LP orders module's, `PoolLpOrders.checkUpkeep`, reached through
+///         the pool's stub: it is off-chain work, and the pool's code size has no room for it), each series in
+///         an isolated self-call so that one failure never blocks the others; and `reportHealth` for anyone else.
 abstract contract PoolAutomation is PoolParameters, AutomationCompatibleInterface {
     modifier onlySelf() {
         if (msg.sender != address(this)) revert OnlySelf(msg.sender);
@@ -29,46 +30,23 @@ abstract contract PoolAutomation is PoolParameters, AutomationCompatibleInterfac
     /// @notice Most orders per queue one `performUpkeep` executes for a series (the rest: the next upkeep).
     uint256 public constant MAX_UPKEEP_ORDERS = 50;
 
-    /// @notice Which series have orders to execute (and at which round), which need a rebalance (or a
-    ///         knock-out settlement), and whether a health report is due.
-    /// @dev Never reverts. Empty `performData` when the oracle is unusable and no order is due; else
-    ///      abi.encode(uint256 seriesBitmap, bool healthDue, uint80[] rounds):
-    ///      `rounds[i]` != 0 is the round series i's orders execute at (`pendingRound`; empty when none is
-    ///      due). A series with due orders is not flagged for a rebalance: it settles nowhere else first.
-    /// @return upkeepNeeded True if `performUpkeep` has something to do.
-    /// @return performData The bitmap of series (bit i = `series()[i]`), the health flag and the rounds.
-    function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
-        (bool ok, uint256 p, uint256 at) = _priceUsable();
-        uint256 bitmap;
-        uint256 n = _seriesCount;
-        uint80[] memory rounds = new uint80[](n);
-        bool orders;
-        for (uint256 i; i < n; ++i) {
-            Series.State storage s = _book[i];
-            uint80 r = ISeriesOrders(s.token).pendingRound();
-            if (r != 0) (rounds[i], orders) = (r, true);
-            else if (ok && _status(s, p, at) != Trigger.None) bitmap |= 1 << i;
-        }
-        if (!orders) {
-            if (!ok) return (false, ""); // an unusable oracle and no order: nothing to do, nothing to say
-            rounds = new uint80[](0);
-        }
-        bool healthDue = ok && _healthDue();
-        return (bitmap != 0 || healthDue || orders, abi.encode(bitmap, healthDue, rounds));
-    }
-
-    /// @notice Executes the orders and rebalances the series flagged in `performData`, and reports health if
-    ///         due, re-validating everything. A series that cannot be served emits `UpkeepFailed` and the
-    ///         others go on; reverts with `NoUpkeepNeeded` if nothing at all succeeded. Execution fees go to
-    ///         the caller, like the keeper reward.
-    /// @param performData abi.encode(uint256 seriesBitmap, bool healthDue, uint80[] rounds), as from
-    ///        `checkUpkeep`.
+    /// @notice Executes the orders and rebalances the series flagged in `performData`, then the LP orders
+    ///         (before the first series batch of a later round than theirs: it waits for them; a failed early
+    ///         attempt is retried after the rebalances), and reports health if due, re-validating everything. A part that cannot be served emits
+    ///         `UpkeepFailed` (the pool's own address for the LP orders) and the others go on; reverts with
+    ///         `NoUpkeepNeeded` if nothing at all succeeded. Execution fees go to the caller, like the keeper
+    ///         reward.
+    /// @param performData abi.encode(uint256 seriesBitmap, bool healthDue, uint80[] rounds, uint80 lpRound), as
+    ///        from `checkUpkeep`.
     function performUpkeep(bytes calldata performData) external {
-        (uint256 bitmap, bool healthDue, uint80[] memory rounds) = abi.decode(performData, (uint256, bool, uint80[]));
+        (uint256 bitmap, bool healthDue, uint80[] memory rounds, uint80 lpRound) =
+            abi.decode(performData, (uint256, bool, uint80[], uint80));
         uint256 done;
         uint256 n = _seriesCount;
         for (uint256 i; i < rounds.length && i < n; ++i) {
             if (rounds[i] == 0) continue;
+            // LP orders of an earlier round than this batch's go first (the batch waits for them).
+            if (lpRound != 0 && lpRound < rounds[i] && _upkeepLpOrders(lpRound) != 0) (lpRound, done) = (0, done + 1);
             address token = _book[i].token;
             try ISeriesOrders(token).executeOrdersFor(rounds[i], MAX_UPKEEP_ORDERS, msg.sender) {
                 ++done;
@@ -85,6 +63,7 @@ abstract contract PoolAutomation is PoolParameters, AutomationCompatibleInterfac
                 emit UpkeepFailed(token, reason);
             }
         }
+        if (lpRound != 0) done += _upkeepLpOrders(lpRound);
         if (healthDue && _healthDue()) {
             _reportHealth(_price());
             ++done;
@@ -92,6 +71,16 @@ abstract contract PoolAutomation is PoolParameters, AutomationCompatibleInterfac
         if (done == 0) {
             _price(); // an unusable oracle is why nothing succeeded: revert with its cause
             revert NoUpkeepNeeded();
+        }
+    }
+
+    /// @dev The LP orders of round `lpRound` for `performUpkeep` (1 if they went, else `UpkeepFailed`).
+    function _upkeepLpOrders(uint80 lpRound) private returns (uint256) {
+        try ILpOrders(address(this)).executeLpOrdersFor(lpRound, MAX_UPKEEP_ORDERS, msg.sender) {
+            return 1;
+        } catch (bytes memory reason) {
+            emit UpkeepFailed(address(this), reason);
+            return 0;
         }
     }
 

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {Series} from "../libraries/Series.sol";
 import {Liabilities} from "../libraries/Liabilities.sol";
 import {ISeriesOrders} from "../interfaces/ISeriesOrders.sol";
+import {ILpOrders} from "../interfaces/ILpOrders.sol";
 
 /// @dev Where `PoolStorage` starts in `ReservePool`: after the seven slots of its OpenZeppelin bases.
 uint256 constant BOOK_SLOT_OF_POOL = 7;
@@ -64,6 +65,16 @@ abstract contract PoolStorage {
     ///      a new series by `createSeries`); the pool itself never reads them.
     ISeriesOrders.OrderParams internal _orderParams;
 
+    // LP orders (ERC-7540, `PoolLpOrders`): the two queues' counters in one word, the orders (an order's
+    // `receiver` is its controller), each controller's pending and claimable amounts, operators, and the
+    // refunds whose push failed.
+    ILpOrders.LpQueues internal _lpQueues;
+    mapping(uint256 id => ISeriesOrders.Order) internal _lpDeposits;
+    mapping(uint256 id => ISeriesOrders.Order) internal _lpRedeems;
+    mapping(address controller => ILpOrders.LpAccount) internal _lpAccounts;
+    mapping(address controller => mapping(address operator => bool)) internal _operators;
+    mapping(address account => uint256) internal _refundable;
+
     /// @dev Whether this transaction already paid a keeper reward (at most one per call; EIP-1153).
     bool internal transient _keeperPaid;
 
@@ -76,14 +87,26 @@ abstract contract PoolStorage {
     }
 }
 
-/// @title InheritedSlots
-/// @notice The seven slots that `ReservePool`'s OpenZeppelin bases (ERC20, Ownable, Ownable2Step, Pausable)
-///         occupy before `PoolStorage`. The pool's modules (`PoolAdmin`, `PoolOrders`), which run in the pool's
-///         storage without those bases, inherit this first so that their `PoolStorage` lands on the same
-///         slots. Only Pausable's flag is read (by `PoolOrders`: mints refund while paused); nothing is written.
-abstract contract InheritedSlots {
-    uint256[BOOK_SLOT_OF_POOL - 1] private __inheritedSlots; // ERC20 0-4, Ownable 5
+/// @title OwnerSlots
+/// @notice Slots 5 and 6 of `ReservePool`: Ownable's owner, Ownable2Step's pending owner and Pausable's flag.
+///         The LP orders module, which inherits OpenZeppelin's ERC20 (slots 0-4: it moves the LP shares),
+///         inherits this next so that its `PoolStorage` lands on the pool's slots. Nothing here is written.
+abstract contract OwnerSlots {
+    address private __owner; // Ownable, slot 5
     address private __pendingOwner; // Ownable2Step, slot 6
     /// @dev Pausable's `_paused`, packed after the pending owner in slot 6 (a test pins it: pause, then a batch).
     bool internal _pausedInPool;
 }
+
+/// @dev OpenZeppelin ERC20's five slots (0-4): balances, allowances, total supply, name, symbol.
+abstract contract ERC20Slots {
+    uint256[5] private __erc20Slots;
+}
+
+/// @title InheritedSlots
+/// @notice The seven slots that `ReservePool`'s OpenZeppelin bases (ERC20, Ownable, Ownable2Step, Pausable)
+///         occupy before `PoolStorage`. The pool's modules that do not move LP shares (`PoolAdmin`,
+///         `PoolOrders`), which run in the pool's storage without those bases, inherit this first so that
+///         their `PoolStorage` lands on the same slots. Only Pausable's flag is read (by `PoolOrders`: mints
+///         refund while paused); nothing is written.
+abstract contract InheritedSlots is ERC20Slots, OwnerSlots {}

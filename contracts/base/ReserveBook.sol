@@ -6,6 +6,7 @@ import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Series} from "../libraries/Series.sol";
 import {Liabilities} from "../libraries/Liabilities.sol";
+import {OrderRounds} from "../libraries/OrderRounds.sol";
 import {OracleReader} from "./OracleReader.sol";
 
 /// @title ReserveBook
@@ -74,6 +75,22 @@ abstract contract ReserveBook is OracleReader {
         floorBreached = breached;
         if (breached) emit ReserveFloorBreached(r, fl);
         else emit ReserveFloorRestored(r, fl);
+    }
+
+    /// @dev Whether an LP order that has not met its round is due before time `t`.
+    function _lpDueBefore(uint256 t) internal view returns (bool) {
+        uint256 due = _lpQueues.nextDue;
+        return due != 0 && due < t;
+    }
+
+    /// @dev Whether an LP order is due at a round before the latest one (updated at `at`): it executes before
+    ///      any settlement at the latest round (SPEC 3a); LP orders due at the latest round come after its series
+    ///      orders and rebalances.
+    function _lpOrdersFirst(uint256 at) internal view returns (bool) {
+        if (!_lpDueBefore(at)) return false;
+        (uint80 latest,,,,) = oracle.latestRoundData();
+        (uint256 prev,) = OrderRounds.prevAt(oracle, _feedDecimals(), latest);
+        return _lpDueBefore(prev);
     }
 
     function _reportHealth(uint256 p) internal {

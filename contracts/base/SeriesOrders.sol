@@ -12,7 +12,7 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 import {ISeriesOrders, IOracleOfPool} from "../interfaces/ISeriesOrders.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
 import {IReservePoolBase} from "../interfaces/IReservePoolBase.sol";
-import {OraclePrice} from "../libraries/OraclePrice.sol";
+import {OrderRounds} from "../libraries/OrderRounds.sol";
 import {Series} from "../libraries/Series.sol";
 
 /// @title SeriesOrders
@@ -34,9 +34,9 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
     /// @notice Most pending orders per queue.
     uint256 public constant QUEUE_SIZE = 1024;
     /// @notice Most rounds `pendingRound` reads back from the latest.
-    uint256 public constant MAX_ROUND_SCAN = 256;
+    uint256 public constant MAX_ROUND_SCAN = OrderRounds.MAX_ROUND_SCAN;
     /// @notice Most consecutive unusable rounds the round check walks back over (more: `Unverifiable`).
-    uint256 public constant MAX_UNUSABLE_ROUNDS = 32;
+    uint256 public constant MAX_UNUSABLE_ROUNDS = OrderRounds.MAX_UNUSABLE_ROUNDS;
 
     IReservePool internal immutable _pool;
     IERC20 internal immutable _asset;
@@ -44,27 +44,19 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
     uint8 internal immutable _oracleDecimals;
 
     OrderParams private _params;
-    uint64 private _mintHead;
-    uint64 private _mintTail;
-    uint64 private _redeemHead;
-    uint64 private _redeemTail;
+    uint32 private _mintHead;
+    uint32 private _mintTail;
+    uint32 private _redeemHead;
+    uint32 private _redeemTail;
+    /// @dev The latest `dueAt` given to an order: a new one is due no earlier, so both queues stay in time
+    ///      order when `minDelay` is lowered.
+    uint32 private _lastDue;
     Order[QUEUE_SIZE] private _mintRing;
     Order[QUEUE_SIZE] private _redeemRing;
     mapping(uint256 id => address) private _mintOwner; // only when it differs from the receiver
     mapping(uint256 id => address) private _redeemOwner;
     /// @inheritdoc ISeriesOrders
     mapping(address account => uint256) public claimable;
-
-    /// @dev The round a batch executes at, and what bounds it.
-    struct Round {
-        uint80 id;
-        bool usable;
-        uint256 price;
-        uint256 at; // updatedAt
-        uint256 prevAt; // updatedAt of the latest usable round before it (0: none in this phase)
-        bool verifiable; // that round was found within MAX_UNUSABLE_ROUNDS
-        uint256 maxAge;
-    }
 
     /// @dev One queue's part of a batch.
     struct Take {
@@ -122,12 +114,16 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
     {
         if (receiver == address(0)) revert IReservePoolBase.ZeroAddress();
         bool isMint = kind == Kind.Mint;
-        (uint64 head, uint64 tail) = isMint ? (_mintHead, _mintTail) : (_redeemHead, _redeemTail);
+        (uint32 head, uint32 tail) = isMint ? (_mintHead, _mintTail) : (_redeemHead, _redeemTail);
         if (tail - head >= QUEUE_SIZE) revert QueueFull(kind);
         id = tail;
+        uint32 due = uint32(block.timestamp + op.minDelay);
+        uint32 last = _lastDue;
+        if (due < last) due = last;
+        else _lastDue = due;
         _ring(kind)[id % QUEUE_SIZE] = Order({
             receiver: receiver,
-            dueAt: uint32(block.timestamp + op.minDelay),
+            dueAt: due,
             executionFee: op.executionFee,
             amount: amount.toUint128(),
             minOut: minOut.toUint128()
@@ -156,7 +152,7 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
     }
 
     function _execute(uint80 roundId, uint256 maxOrders, address executor) private returns (uint256 executed) {
-        Round memory rd = _round(roundId);
+        OrderRounds.Round memory rd = OrderRounds.read(_oracle, _oracleDecimals, roundId, _params.maxOrderAge);
         Take memory m = _take(Kind.Mint, rd, maxOrders);
         Take memory r = _take(Kind.Redeem, rd, maxOrders);
         executed = m.n + r.n;
@@ -166,10 +162,10 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
         uint8 mintRefund;
         int256 flow;
         if (m.ins.length + r.ins.length != 0) {
-            (outs, mintRefund, flow) = _pool.executeOrders(rd.price, supply, m.ins, r.ins, false);
+            (outs, mintRefund, flow) = _pool.executeOrders(rd.price, rd.prevAt, supply, m.ins, r.ins, false);
         }
-        _mintHead = uint64(m.head + m.n);
-        _redeemHead = uint64(r.head + r.n);
+        _mintHead = uint32(m.head + m.n);
+        _redeemHead = uint32(r.head + r.n);
         uint256 fees = _settleMints(m, outs, mintRefund, roundId, supply);
         fees += _settleRedeems(r, outs, m.ins.length, roundId);
         if (flow > 0) _asset.safeTransfer(address(_pool), uint256(flow));
@@ -177,7 +173,7 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
     }
 
     /// @dev Classifies up to `maxOrders` orders of `kind` from the head at round `rd`.
-    function _take(Kind kind, Round memory rd, uint256 maxOrders) private view returns (Take memory t) {
+    function _take(Kind kind, OrderRounds.Round memory rd, uint256 maxOrders) private view returns (Take memory t) {
         (uint256 head, uint256 tail) =
             kind == Kind.Mint ? (uint256(_mintHead), uint256(_mintTail)) : (uint256(_redeemHead), uint256(_redeemTail));
         uint256 max = tail - head < maxOrders ? tail - head : maxOrders;
@@ -187,29 +183,16 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
         t.ins = new IReservePool.OrderIn[](max);
         Order[QUEUE_SIZE] storage ring = _ring(kind);
         uint256 nIn;
-        bool latestKnown;
-        bool isLatest;
         for (; t.n < max; ++t.n) {
             uint256 id = head + t.n;
             Order memory o = ring[id % QUEUE_SIZE];
-            uint256 due = o.dueAt;
-            if (due < rd.prevAt) revert OrderDueEarlier(kind, id, rd.id);
-            uint256 deadline = due + rd.maxAge;
-            if (rd.usable && due < rd.at) {
-                if (rd.at > deadline) t.refund[t.n] = RefundReason.Expired;
-                else if (!rd.verifiable) t.refund[t.n] = RefundReason.Unverifiable;
-            } else {
-                // Not due at this round: expired only if no round can come in its window any more.
-                if (block.timestamp <= deadline) break;
-                if (!latestKnown) {
-                    (uint80 latest,,,,) = _oracle.latestRoundData();
-                    (latestKnown, isLatest) = (true, latest == rd.id);
-                }
-                if (!isLatest) break;
-                t.refund[t.n] = RefundReason.Expired;
-            }
+            OrderRounds.Verdict v = OrderRounds.classify(rd, o.dueAt, _oracle);
+            if (v == OrderRounds.Verdict.NotDue) break;
+            if (v == OrderRounds.Verdict.Earlier) revert OrderDueEarlier(kind, id, rd.id);
             t.orders[t.n] = o;
-            if (t.refund[t.n] == RefundReason.None) {
+            if (v == OrderRounds.Verdict.Expired) t.refund[t.n] = RefundReason.Expired;
+            else if (v == OrderRounds.Verdict.Unverifiable) t.refund[t.n] = RefundReason.Unverifiable;
+            else {
                 (uint256 amount, uint256 minOut) = (o.amount, o.minOut);
                 // A redeem's bound covers its execution fee, which comes out of the assets.
                 if (kind == Kind.Redeem) minOut += o.executionFee;
@@ -277,27 +260,6 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
         if (burned != 0) _burn(address(this), burned);
     }
 
-    /// @dev Round `roundId` and the latest usable round before it.
-    function _round(uint80 roundId) private view returns (Round memory rd) {
-        rd.id = roundId;
-        (rd.usable, rd.price, rd.at) = OraclePrice.readRound(_oracle, _oracleDecimals, roundId);
-        rd.maxAge = _params.maxOrderAge;
-        rd.verifiable = true;
-        uint80 id = roundId;
-        for (uint256 skipped; uint64(id) > 1;) {
-            --id;
-            (bool usable,, uint256 at) = OraclePrice.readRound(_oracle, _oracleDecimals, id);
-            if (usable) {
-                rd.prevAt = at;
-                break;
-            }
-            if (++skipped > MAX_UNUSABLE_ROUNDS) {
-                rd.verifiable = false;
-                break;
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ claims, parameters, views
 
     /// @inheritdoc ISeriesOrders
@@ -317,30 +279,19 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
 
     /// @inheritdoc ISeriesOrders
     function ordersDueBy(uint256 updatedAt) public view returns (bool) {
-        (uint64 mh, uint64 mt, uint64 rh, uint64 rt) = (_mintHead, _mintTail, _redeemHead, _redeemTail);
+        (uint32 mh, uint32 mt, uint32 rh, uint32 rt) = (_mintHead, _mintTail, _redeemHead, _redeemTail);
         if (mh < mt && _mintRing[mh % QUEUE_SIZE].dueAt < updatedAt) return true;
         return rh < rt && _redeemRing[rh % QUEUE_SIZE].dueAt < updatedAt;
     }
 
     /// @inheritdoc ISeriesOrders
-    function pendingRound() external view returns (uint80 found) {
-        (uint64 mh, uint64 mt, uint64 rh, uint64 rt) = (_mintHead, _mintTail, _redeemHead, _redeemTail);
+    function pendingRound() external view returns (uint80) {
+        (uint32 mh, uint32 mt, uint32 rh, uint32 rt) = (_mintHead, _mintTail, _redeemHead, _redeemTail);
         uint256 due = type(uint256).max;
         if (mh < mt) due = _mintRing[mh % QUEUE_SIZE].dueAt;
         if (rh < rt && _redeemRing[rh % QUEUE_SIZE].dueAt < due) due = _redeemRing[rh % QUEUE_SIZE].dueAt;
         if (due == type(uint256).max) return 0;
-        (uint80 latest,,,,) = _oracle.latestRoundData();
-        uint80 id = latest;
-        for (uint256 k; k < MAX_ROUND_SCAN && uint64(id) != 0; ++k) {
-            (bool usable,, uint256 at) = OraclePrice.readRound(_oracle, _oracleDecimals, id);
-            if (usable) {
-                if (at <= due) break;
-                found = id;
-            }
-            --id;
-        }
-        // No round after it, and none can come within its window any more: the latest round refunds it.
-        if (found == 0 && block.timestamp > due + _params.maxOrderAge) found = latest;
+        return OrderRounds.pendingRound(_oracle, _oracleDecimals, due, _params.maxOrderAge);
     }
 
     /// @inheritdoc ISeriesOrders
@@ -356,7 +307,7 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
 
     /// @inheritdoc ISeriesOrders
     function pendingOrder(Kind kind, uint256 id) external view returns (Order memory o) {
-        (uint64 head, uint64 tail) = kind == Kind.Mint ? (_mintHead, _mintTail) : (_redeemHead, _redeemTail);
+        (uint32 head, uint32 tail) = kind == Kind.Mint ? (_mintHead, _mintTail) : (_redeemHead, _redeemTail);
         if (id >= head && id < tail) o = _ring(kind)[id % QUEUE_SIZE];
     }
 

@@ -26,6 +26,8 @@ interface IReservePool is IReservePoolBase, IPoolAdmin {
     ///         series, prices every mint and redeem at the same NAV, applies the totals once, and returns what
     ///         each order gets. Called by the series token, which mints, burns and pushes the results.
     /// @param price The verified price of the batch's oracle round (WAD), or 0 for the latest oracle price.
+    /// @param prevAt `updatedAt` of the latest usable round before the batch's round (LP orders due before it
+    ///        execute first: `LpOrdersDue`); ignored for the latest price.
     /// @param supply The token's total supply (escrowed redeem tokens included).
     /// @param mints Mint orders; their assets are the token's (escrow) unless `direct`.
     /// @param redeems Redeem orders; their tokens are escrowed in (or burned by) the token.
@@ -37,6 +39,7 @@ interface IReservePool is IReservePoolBase, IPoolAdmin {
     ///         sent to the token (< 0), for a batch (0 when `direct`).
     function executeOrders(
         uint256 price,
+        uint256 prevAt,
         uint256 supply,
         OrderIn[] calldata mints,
         OrderIn[] calldata redeems,

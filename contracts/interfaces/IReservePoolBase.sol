@@ -154,6 +154,12 @@ interface IReservePoolBase {
     error SeriesNotRetirable(address token);
     /// @notice Orders of `token` are due at the latest round: they execute before any other settlement.
     error SeriesOrdersDue(address token);
+    /// @notice LP orders are due at an earlier round than this settlement's: they execute first.
+    error LpOrdersDue();
+    /// @notice A rebalance of `token` is due at this (the latest) round: it happens before the LP orders.
+    error RebalanceDue(address token);
+    /// @notice `module` was not built for this pool's asset and oracle.
+    error ModuleMismatch(address module);
     /// @notice The series `token` has pending orders.
     error SeriesHasOrders(address token);
     /// @notice `performUpkeep` found nothing to do.

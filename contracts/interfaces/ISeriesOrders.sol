@@ -50,7 +50,8 @@ interface ISeriesOrders {
         Capacity, // the batch's mints would break the reserve floor or the utilization cap
         KnockedOut, // mints into a knocked-out series
         Paused, // mints while the pool is paused
-        Unverifiable // more than MAX_UNUSABLE_ROUNDS unusable rounds precede its round: nothing can prove it first
+        Unverifiable, // more than MAX_UNUSABLE_ROUNDS unusable rounds precede its round: nothing can prove it first
+        Deficit // LP orders while the reserve is negative (a deposit would pay for the deficit, a redeem gets 0)
     }
 
     /// @notice `owner` placed order `id` of `kind`: `amount` escrowed (plus `executionFee` assets for a mint).

@@ -19,7 +19,9 @@ from typing import Any
 
 from levtoken.backends.abi import calldata
 from levtoken.fuzz import invariants
+from levtoken.fuzz.lp_ops import LP_KINDS, lp_plan
 from levtoken.fuzz.ops import (
+    lp_order_round,
     order_round,
     MAX_ANSWER,
     MIN_ANSWER,
@@ -33,7 +35,7 @@ from levtoken.fuzz.ops import (
     floor_answer,
     new_answer,
 )
-from levtoken.fuzz.system import SEL, FuzzConfig, FuzzSystem, perform_data
+from levtoken.fuzz.system import LP_SEED_DELAY, SEL, FuzzConfig, FuzzSystem, perform_data, seed_lp
 from levtoken.lens import LensLayout
 from levtoken.model import ContractError
 
@@ -109,7 +111,7 @@ class Harness:
         self.donated = 0
         self._obs = None
         self.upkeep_rounds: list[int] = []
-        self.orders_before: tuple[dict, dict] = ({}, {})
+        self.orders_before: tuple = ({}, {})
         self.total_cash = sum(self.model.asset_balance_of(a) for a in self.accounts) + \
             self.model.asset_balance_of(self.pool)
         if backend is not None:
@@ -149,6 +151,9 @@ class Harness:
         if op.kind is Kind.EXECUTE:  # invariant 14 needs the request times of what executes
             book = self.model._token(self.tokens[op.series]).book
             self.orders_before = (dict(book.queues[0]), dict(book.queues[1]))
+        elif op.kind is Kind.LP_EXECUTE:  # and so does invariant 16
+            m = self.model
+            self.orders_before = (dict(m._lp_deposits), dict(m._lp_redeems), m._lp_queues.redeemNext)
         outcomes = [self._transact(tx if isinstance(tx, Tx) else tx()) for tx in self._plan(op)]
         after = self._obs = invariants.observe(self)
         if self.storage is not None:
@@ -289,29 +294,16 @@ class Harness:
         if k is Kind.REBALANCE:
             return [Tx("rebalance", actor, token, SEL["rebalance"], lambda: m.rebalance(actor, token))]
         if k is Kind.UPKEEP:
-            needed, bitmap, health_due, rounds = m.check_upkeep_rounds()
+            needed, bitmap, health_due, rounds, lp_round = m.check_upkeep_data()
             if not needed or (r & 7) == 0:  # a stale or made-up performData: everything re-validates
                 bitmap, health_due = (r >> 3) & ((1 << len(self.tokens)) - 1), bool((r >> 8) & 1)
                 rounds = [order_round(m, t, r >> 9) for t in self.tokens] if (r >> 9) & 1 else []
+                lp_round = lp_order_round(m, r >> 10) if (r >> 10) & 1 else 0
             self.upkeep_rounds = rounds  # invariant 4 skips a series whose batch ran before its rebalance
-            return [Tx("performUpkeep", actor, self.pool, perform_data(bitmap, health_due, rounds),
-                       lambda: m.perform_upkeep(actor, bitmap, health_due, rounds))]
-        if k is Kind.LP_DEPOSIT:
-            assets = amount(r, m.asset_balance_of(actor), unit)
-            return [Tx("deposit", actor, self.pool, calldata(SEL["deposit"], assets, actor),
-                       lambda: m.deposit(actor, assets, actor))]
-        if k is Kind.LP_MINT:
-            shares = amount(r, m.lp_balance_of(actor) or 10**12, unit)
-            return [Tx("lp mint", actor, self.pool, calldata(SEL["lp_mint"], shares, actor),
-                       lambda: m.mint_shares(actor, shares, actor))]
-        if k is Kind.LP_WITHDRAW:
-            assets = amount(r, m.max_withdraw(actor) if r & 64 else m.convert_to_assets(m.lp_balance_of(actor)), unit)
-            return [Tx("withdraw", actor, self.pool, calldata(SEL["withdraw"], assets, actor, actor),
-                       lambda: m.withdraw(actor, assets, actor, actor))]
-        if k is Kind.LP_REDEEM:
-            shares = amount(r, m.lp_balance_of(actor), unit)
-            return [Tx("lp redeem", actor, self.pool, calldata(SEL["lp_redeem"], shares, actor, actor),
-                       lambda: m.redeem_shares(actor, shares, actor, actor))]
+            return [Tx("performUpkeep", actor, self.pool, perform_data(bitmap, health_due, rounds, lp_round),
+                       lambda: m.perform_upkeep(actor, bitmap, health_due, rounds, lp_round))]
+        if k in LP_KINDS:
+            return lp_plan(self, op, actor, other)
         if k is Kind.FUND:
             assets = amount(r, m.asset_balance_of(actor), unit)
             return [Tx("fundReserve", actor, self.pool, calldata(SEL["fundReserve"], assets),
@@ -443,7 +435,7 @@ def _model_only_factory(config: FuzzConfig):
             for token in tokens:
                 m.asset_approve(a, token, 2**256 - 1)
         if config.lp_capital:
-            m.deposit(actors[0], config.lp_capital * unit, actors[0])
+            seed_lp(m, actors[0], config.lp_capital * unit, start + LP_SEED_DELAY)
         return m
 
     return factory, (owner, actors, pool, asset, oracle, tokens)

@@ -51,6 +51,7 @@ class Obs:
     pool_cash: int
     series: tuple[SeriesObs, ...]
     net: int  # net exposure (the view's)
+    pool_lp: int  # LP shares the pool holds (claimable deposits, escrowed redeems)
 
 
 def observe(h: Harness) -> Obs:
@@ -78,7 +79,7 @@ def observe(h: Harness) -> Obs:
     lp, cash = m.lp.balances, m.asset.balances
     return Obs(m.now, p, m.pool_assets, reserve, total, total2, floor, m.lp.total_supply,
                tuple(lp.get(a, 0) for a in accounts), tuple(cash.get(a, 0) for a in accounts),
-               cash.get(h.pool, 0), tuple(series), m._net_exposure(p))
+               cash.get(h.pool, 0), tuple(series), m._net_exposure(p), lp.get(h.pool, 0))
 
 
 def fail(msg: str) -> None:
@@ -91,10 +92,13 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
           status_before: int | None = None) -> None:
     """`status_before` = rebalanceStatusOf(op's series) before a REBALANCE."""
     scale = 10 ** (18 - h.config.asset_decimals)
-    # 1. the pool's asset balance is its internal accounting (plus donations, which change nothing);
-    #    no asset is created or lost across all actors and the pool
-    if after.pool_cash != after.pool_assets + h.donated:
-        fail(f"pool holds {after.pool_cash}, accounts for {after.pool_assets} + donated {h.donated}")
+    # 1. the pool's asset balance is its internal accounting (plus donations, which change nothing) plus what
+    #    the LP orders hold: escrowed deposit assets and fees, escrowed redeem fees, claimable redeem assets and
+    #    refunds to claim (15); no asset is created or lost across all actors and the pool
+    lp_owed = _check_lp_orders(h, after)
+    if after.pool_cash != after.pool_assets + h.donated + lp_owed:
+        fail(f"pool holds {after.pool_cash}, accounts for {after.pool_assets} + donated {h.donated} + LP orders "
+             f"{lp_owed}")
     escrow_cash = sum(y.cash for y in after.series)
     if sum(after.cash) + after.pool_cash + escrow_cash != h.total_cash:
         fail(f"asset total {sum(after.cash) + after.pool_cash + escrow_cash} != {h.total_cash}")
@@ -162,14 +166,15 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
             fail(f"series {j}: an operation left exposure {y.stored_exposure} with no equity behind it")
 
     # 7. after a successful mint, exposure-increasing rebalance (by anyone, upkeep included) or LP
-    #    withdrawal: reserve >= floor
+    #    withdrawal (an LP execution that filled a redeem at the latest round, priced as the views): reserve
+    #    >= floor
     # (an upkeep that executed orders is left out: a batch's floor and cap are checked at its round's price,
     #  the design of SPEC 3a, and at the latest price they need not hold; EXECUTE is left out for the same
     #  reason)
     increased = not batched and any(y.stored_exposure > x.stored_exposure and y.last_rebalance == after.now
                                     for x, y in zip(before.series, after.series))
-    if all_ok and (k in (Kind.MINT, Kind.LP_WITHDRAW, Kind.LP_REDEEM) or
-                   (k in (Kind.REBALANCE, Kind.UPKEEP) and increased)):
+    lp_exit = k is Kind.LP_EXECUTE and all_ok and _lp_exit_at_view_price(h, after)
+    if all_ok and (k is Kind.MINT or lp_exit or (k in (Kind.REBALANCE, Kind.UPKEEP) and increased)):
         if after.reserve < after.floor:
             fail(f"{k.name} left reserve {after.reserve} below floor {after.floor}")
 
@@ -178,8 +183,7 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
     #     An upkeep is checked only when it rebalanced one series: a later series' exposure decrease may
     #     raise |net| (the other side's), and a decrease is never refused
     single = k is Kind.REBALANCE or (k is Kind.UPKEEP and len(rebalanced) == 1)
-    if all_ok and after.price and (k in (Kind.MINT, Kind.LP_WITHDRAW, Kind.LP_REDEEM) or (single and increased)):
-        lp_exit = k in (Kind.LP_WITHDRAW, Kind.LP_REDEEM)
+    if all_ok and after.price and (k is Kind.MINT or lp_exit or (single and increased)):
         if lp_exit or abs(after.net) > abs(before.net):
             u = h.model.max_utilization
             value = -(-abs(after.net) * after.price // WAD)
@@ -196,9 +200,12 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
     #     before its round was published at or before that (so it is the first, for a feed whose updatedAt
     #     rises with the round id, as Chainlink's do)
     if k is Kind.EXECUTE and all_ok:
-        _check_executions(h, s)
-    if sum(after.lp_balances) != after.lp_supply:
-        fail(f"LP shares: balances {sum(after.lp_balances)} != supply {after.lp_supply}")
+        _check_executions(h, s, "OrderExecuted")
+    # 16. and no LP order either (a waiting redeem fills at a later round still)
+    if k is Kind.LP_EXECUTE and all_ok:
+        _check_executions(h, s, "LpOrderExecuted")
+    if sum(after.lp_balances) + after.pool_lp != after.lp_supply:
+        fail(f"LP shares: balances {sum(after.lp_balances)} + pool {after.pool_lp} != supply {after.lp_supply}")
 
     # 11. the aggregates equal the per-series sums in every state, and the frontiers bound every series'
     #     knock-out price (so liabilities from the aggregates are the exact sum of max(0, E_i))
@@ -220,15 +227,53 @@ def check(h: Harness, op: Op, before: Obs, after: Obs, outcomes: list[tuple[str,
             fail(f"insolvent redemption paid {paid}, pro rata share is {fair // scale}")
 
 
-def _check_executions(h: Harness, s: int) -> None:
+def _check_lp_orders(h: Harness, after: Obs) -> int:
+    """15. the LP orders' escrow is accounted exactly: every controller's pending amounts are its queued
+    orders', the pool holds the shares of the claimable deposits and of the pending redeems; returns the
+    assets the LP orders hold (for invariant 1)."""
+    m = h.model
+    q = m._lp_queues
+    deposits = [m._lp_deposits[i] for i in range(q.depositHead, q.depositTail)]
+    redeems = [m._lp_redeems[i] for i in range(q.redeemHead, q.redeemTail)]
+    accounts = m._lp_accounts.values()
+    pending_assets = sum(a.pendingDepositAssets for a in accounts)
+    pending_shares = sum(a.pendingRedeemShares for a in accounts)
+    if pending_assets != sum(o.amount for o in deposits):
+        fail(f"LP orders: pending deposit assets {pending_assets} != queued {sum(o.amount for o in deposits)}")
+    if pending_shares != sum(o.amount for o in redeems):
+        fail(f"LP orders: pending redeem shares {pending_shares} != queued {sum(o.amount for o in redeems)}")
+    held = sum(a.claimableDepositShares for a in accounts) + pending_shares
+    if after.pool_lp != held:
+        fail(f"LP orders: the pool holds {after.pool_lp} shares, owes {held} (claimable deposits + redeem escrow)")
+    unmet = [m._lp_redeems[i] for i in range(q.redeemNext, q.redeemTail)]  # their fee is still escrowed
+    return (sum(o.amount + o.execution_fee for o in deposits) + sum(o.execution_fee for o in unmet)
+            + sum(a.claimableRedeemAssets for a in accounts) + sum(m._refundable.values()))
+
+
+def _lp_exit_at_view_price(h: Harness, after: Obs) -> bool:
+    """Whether the last LP execution filled a redeem at the latest round, priced as the views price now."""
+    from levtoken.model.libraries.oracle_price import read_round
+
+    m = h.model
+    latest = m.latest_round_data()[0]
+    if not after.price or read_round(m.oracle, m._oracle_decimals, latest, m.now)[1] != after.price:
+        return False
+    return any(name == "LpOrderExecuted" and f["kind"] == 1 and f["out"] and f["roundId"] == latest
+               for name, f in m.events)
+
+
+def _check_executions(h: Harness, s: int, event: str) -> None:
     from levtoken.model.libraries.oracle_price import read_round
 
     m = h.model
     pending = h.orders_before
+    waiting = pending[2] if len(pending) > 2 else 0  # LP redeems below it met their round before: they wait
     for name, f in m.events:
-        if name != "OrderExecuted":
+        if name != event:
             continue
         order = pending[f["kind"]][f["id"]]
+        if f["kind"] == 1 and f["id"] < waiting:
+            continue
         usable, _, at = read_round(m.oracle, m._oracle_decimals, f["roundId"], m.now)
         due = order.due_at
         if not usable or at <= due:
@@ -291,7 +336,11 @@ def model_storage(h: Harness) -> list[int]:
         m._reward_day, m._reward_paid_today, m.max_utilization, m.min_trade_notional, *m._aggregates.save(), answer[1] % 2**256, answer[3], answer[0],
     ]
     lp, cash = m.lp.balances, m.asset.balances
+    out.append(lp.get(h.pool, 0))
+    out += list(m._lp_queues)
     out += [lp.get(a, 0) for a in accounts]
+    for a in accounts:
+        out += list(m.lp_account(a))
     out += [cash.get(a, 0) for a in accounts]
     out.append(cash.get(h.pool, 0))
     for token in h.tokens:

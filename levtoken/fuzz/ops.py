@@ -22,25 +22,26 @@ class Kind(IntEnum):
     WARP = 4
     REBALANCE = 5
     UPKEEP = 6
-    LP_DEPOSIT = 7
-    LP_WITHDRAW = 8
-    LP_REDEEM = 9
+    LP_REQUEST_DEPOSIT = 7  # requestDeposit (ERC-7540)
+    LP_EXECUTE = 8  # executeLpOrders
+    LP_REQUEST_REDEEM = 9  # requestRedeem
     FUND = 10
     HEALTH = 11
     PAUSE = 12
     MINT_REDEEM = 13
     DONATE = 14
-    LP_MINT = 15
+    LP_CLAIM = 15  # deposit / mint / withdraw / redeem claims
     ORDER_MINT = 16
     ORDER_REDEEM = 17
     EXECUTE = 18
+    LP_OPERATOR = 19  # setOperator, or an LP share approval
 
 
 # 64 slots: how often each kind is drawn
 _WEIGHTS = {
     Kind.MINT: 8, Kind.REDEEM: 6, Kind.TRANSFER: 2, Kind.ORDER_MINT: 2, Kind.ORDER_REDEEM: 2, Kind.EXECUTE: 2, Kind.PRICE: 11, Kind.WARP: 5, Kind.REBALANCE: 6,
-    Kind.UPKEEP: 4, Kind.LP_DEPOSIT: 3, Kind.LP_WITHDRAW: 3, Kind.LP_REDEEM: 2, Kind.FUND: 2, Kind.HEALTH: 2,
-    Kind.PAUSE: 1, Kind.MINT_REDEEM: 1, Kind.DONATE: 1, Kind.LP_MINT: 1,
+    Kind.UPKEEP: 4, Kind.LP_REQUEST_DEPOSIT: 2, Kind.LP_REQUEST_REDEEM: 2, Kind.LP_EXECUTE: 2, Kind.LP_CLAIM: 2,
+    Kind.FUND: 2, Kind.HEALTH: 2, Kind.PAUSE: 1, Kind.MINT_REDEEM: 1, Kind.DONATE: 1, Kind.LP_OPERATOR: 1,
 }
 TABLE: tuple[Kind, ...] = tuple(k for k, w in _WEIGHTS.items() for _ in range(w))
 assert len(TABLE) == 64
@@ -157,3 +158,15 @@ def order_round(m, token: str, r: int) -> int:
     if mode == 1:
         return 1 + (r >> 16) % latest
     return m.pending_round(token) or latest
+
+
+def lp_order_round(m, r: int) -> int:
+    """The round an executor names for the LP orders: usually the pool's `lpPendingRound()`, else the latest
+    round (1 in 8) or any round (1 in 8), which the contract must check."""
+    latest = m.latest_round_data()[0]
+    mode = (r >> 12) & 7
+    if mode == 0 or latest == 0:
+        return latest
+    if mode == 1:
+        return 1 + (r >> 16) % latest
+    return m.lp_pending_round() or latest

@@ -13,7 +13,9 @@ from eth_utils import keccak
 # ReservePool: ERC20 (0 balances, 1 allowances, 2 totalSupply, 3 name, 4 symbol), Ownable 5,
 # Ownable2Step 6 (pendingOwner, then Pausable's _paused packed in the same slot), _book[8] 7..54
 # (6 slots per series), _position 55, then the packed pool words 56..58 and the two aggregate words
-# (Liabilities.State) 59..60.
+# (Liabilities.State) 59..60, `_orderParams` 61, then the LP orders: `_lpQueues` 62 (one word of seven
+# uint32), `_lpDeposits` 63, `_lpRedeems` 64, `_lpAccounts` 65 (three words per controller), `_operators` 66,
+# `_refundable` 67.
 POOL_LP_SUPPLY = 2
 POOL_PAUSED = 6
 BOOK = 7
@@ -21,6 +23,8 @@ SERIES_SLOTS = 6
 POOL_WORDS = (56, 57, 58)
 AGGREGATE_WORDS = (59, 60)
 ORACLE_SLOTS = (1, 2, 3)  # MockV3Aggregator: latestAnswer, latestTimestamp, latestRound
+LP_QUEUES = 62
+LP_ACCOUNTS = 65
 
 
 def mapping_slot(key: str, slot: int) -> int:
@@ -36,7 +40,10 @@ class StorageReader:
     FIELDS_POOL = ("lpSupply", "paused", "poolAssets", "seriesCount", "floorRatio", "maxPriceAge", "healthInterval",
                    "lastHealthReport", "floorBreached", "keeperReward", "keeperRewardDailyCap", "rewardDay",
                    "rewardPaidToday", "maxUtilization", "minTradeNotional", "offsetSum", "exposureSum", "longFrontier", "shortFrontier",
-                   "oracleAnswer", "oracleUpdatedAt", "oracleRound")
+                   "oracleAnswer", "oracleUpdatedAt", "oracleRound", "pool.lpShares", "lpDepositHead",
+                   "lpDepositTail", "lpRedeemHead", "lpRedeemNext", "lpRedeemTail", "lpNextDue", "lpLastDue")
+    FIELDS_LP_ACCOUNT = ("pendingDepositAssets", "pendingRedeemShares", "claimableDepositAssets",
+                         "claimableDepositShares", "claimableRedeemShares", "claimableRedeemAssets")
     FIELDS_SERIES = ("equity", "exposure", "settledAt", "markPrice", "lastRebalance", "knockedOut", "supply")
 
     def __init__(self, evm, pool: str, asset: str, oracle: str, tokens: list[str], accounts: list[str]) -> None:
@@ -44,9 +51,11 @@ class StorageReader:
         self.pool, self.asset, self.oracle, self.tokens = pool, asset, oracle, tokens
         self._balance_slots = [mapping_slot(a, 0) for a in accounts]
         self._pool_asset_slot = mapping_slot(pool, 0)
+        self._lp_account_slots = [mapping_slot(a, LP_ACCOUNTS) for a in accounts]
         n = len(accounts)
         self.names = list(self.FIELDS_POOL)
         self.names += [f"account{i}.lpShares" for i in range(n)]
+        self.names += [f"account{i}.{f}" for i in range(n) for f in self.FIELDS_LP_ACCOUNT]
         self.names += [f"account{i}.assetBalance" for i in range(n)] + ["pool.assetBalance"]
         for s in range(len(tokens)):
             self.names += [f"series{s}.{f}" for f in self.FIELDS_SERIES]
@@ -67,7 +76,14 @@ class StorageReader:
         out += [a0 - (1 << 256) if a0 >> 255 else a0, x - (1 << 128) if x >> 127 else x,
                 (a1 >> 128) & M64, a1 >> 192]
         out += [st(self.oracle, s) for s in ORACLE_SLOTS]
+        out.append(st(pool, self._pool_asset_slot))  # the pool's own LP shares (balances mapping, slot 0)
+        q = st(pool, LP_QUEUES)
+        out += [(q >> (32 * i)) & M32 for i in range(7)]
         out += [st(pool, k) for k in self._balance_slots]
+        for k in self._lp_account_slots:
+            for j in range(3):
+                w = st(pool, k + j)
+                out += [w & M128, w >> 128]
         out += [st(self.asset, k) for k in self._balance_slots]
         out.append(st(self.asset, self._pool_asset_slot))
         for i, token in enumerate(self.tokens):

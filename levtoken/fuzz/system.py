@@ -43,7 +43,7 @@ class FuzzConfig:
     initial_price: int = 2_000  # USD
     n_actors: int = 4
     actor_cash: int = 10_000_000  # asset units (whole) minted to each actor
-    lp_capital: int = 2_000_000  # deposited by actor 0 at setup
+    lp_capital: int = 2_000_000  # deposited by actor 0 at setup (an LP order executed at a round of its own)
     keeper_reward: int = 5  # whole asset units per rebalance
     keeper_reward_daily_cap: int = 20
     series: tuple[SeriesSpec, ...] = field(default_factory=_default_series)
@@ -57,9 +57,16 @@ SEL = {name: selector(sig) for name, sig in {
     "approve": "approve(address,uint256)",
     "asset_mint": "mint(address,uint256)",
     "deposit": "deposit(uint256,address)",
+    "deposit3": "deposit(uint256,address,address)",
     "lp_mint": "mint(uint256,address)",
+    "lp_mint3": "mint(uint256,address,address)",
     "withdraw": "withdraw(uint256,address,address)",
     "lp_redeem": "redeem(uint256,address,address)",
+    "requestDeposit": "requestDeposit(uint256,address,address,uint256)",
+    "requestLpRedeem": "requestRedeem(uint256,address,address,uint256)",
+    "executeLpOrders": "executeLpOrders(uint80,uint256)",
+    "setOperator": "setOperator(address,bool)",
+    "lpApprove": "approve(address,uint256)",
     "fundReserve": "fundReserve(uint256)",
     "reportHealth": "reportHealth()",
     "performUpkeep": "performUpkeep(bytes)",
@@ -77,9 +84,9 @@ SEL = {name: selector(sig) for name, sig in {
 }.items()}
 
 
-def perform_data(bitmap: int, health_due: bool, rounds: list[int] | tuple[int, ...] = ()) -> bytes:
-    """Calldata of `performUpkeep(abi.encode(bitmap, healthDue, rounds))`."""
-    inner = encode(["uint256", "bool", "uint80[]"], [bitmap, health_due, list(rounds)])
+def perform_data(bitmap: int, health_due: bool, rounds: list[int] | tuple[int, ...] = (), lp_round: int = 0) -> bytes:
+    """Calldata of `performUpkeep(abi.encode(bitmap, healthDue, rounds, lpRound))`."""
+    inner = encode(["uint256", "bool", "uint80[]", "uint80"], [bitmap, health_due, list(rounds), lp_round])
     return SEL["performUpkeep"] + encode(["bytes"], [inner])
 
 
@@ -110,8 +117,9 @@ class FuzzSystem:
         self.initial_answer = cfg.initial_price * 10**cfg.feed_decimals
         self.oracle = deploy("MockAggregator", ["uint8", "int256"], [cfg.feed_decimals, self.initial_answer])
         deployer = deploy("LeveragedTokenDeployer", [], [])
-        self.pool = deploy("ReservePool", ["address", "address", "address", "string", "string", "address"],
-                           [self.asset, self.oracle, deployer, "levtoken reserve", "rUSDC", owner])
+        self.lp_module = deploy("PoolLpOrders", ["address", "address"], [self.oracle, self.asset])
+        self.pool = deploy("ReservePool", ["address", "address", "address", "string", "string", "address", "address"],
+                           [self.asset, self.oracle, deployer, "levtoken reserve", "rUSDC", owner, self.lp_module])
         self.lens = deploy("PoolLens", [], [])
         create = selector("createSeries(string,string,bool,uint256,(uint64,uint64,uint64,uint32,uint64,uint64,uint64,uint64))")
         for spec in cfg.series:
@@ -140,8 +148,15 @@ class FuzzSystem:
             self._must(actor, self.asset, calldata(SEL["approve"], self.pool, MAX_UINT))
             for token in self.tokens:  # mint orders escrow in the token
                 self._must(actor, self.asset, calldata(SEL["approve"], token, MAX_UINT))
-        if cfg.lp_capital:
-            self._must(self.actors[0], self.pool, calldata(SEL["deposit"], cfg.lp_capital * self.unit, self.actors[0]))
+        self.lp_seeded_at = self.backend.time
+        if cfg.lp_capital:  # request, wait out minDelay, a round at the same answer, execute, claim
+            lp, assets = self.actors[0], cfg.lp_capital * self.unit
+            self._must(lp, self.pool, calldata(SEL["requestDeposit"], assets, lp, lp, 0))
+            self.lp_seeded_at = self.backend.time + LP_SEED_DELAY
+            self.backend.set_time(self.lp_seeded_at)
+            self._must(self.owner, self.oracle, calldata(SEL["updateAnswer"], self.initial_answer))
+            self._must(lp, self.pool, calldata(SEL["executeLpOrders"], 2, 1))
+            self._must(lp, self.pool, calldata(SEL["deposit"], assets, lp))
 
     def read(self) -> tuple[list[int], int]:
         """Every number of the system: (values, failed views bitmap)."""
@@ -165,5 +180,20 @@ class FuzzSystem:
             for token in self.tokens:
                 m.asset_approve(actor, token, MAX_UINT)
         if cfg.lp_capital:
-            m.deposit(self.actors[0], cfg.lp_capital * self.unit, self.actors[0])
+            seed_lp(m, self.actors[0], cfg.lp_capital * self.unit, self.lp_seeded_at)
+        elif m.now < self.lp_seeded_at:
+            m.set_time(self.lp_seeded_at)
         return m
+
+
+LP_SEED_DELAY = 61  # the default minDelay (60 s) and one
+
+
+def seed_lp(m, lp: str, assets: int, at: int) -> None:
+    """The setup's LP capital on the model, as `FuzzSystem.fund_actors` does it on the chain: a deposit
+    order, a round at `at` with the same answer (round 2), its execution and the claim."""
+    m.request_deposit(lp, assets, lp, lp)
+    m.set_time(at)
+    m.set_answer(m.latest_round_data()[1])
+    m.execute_lp_orders(lp, 2, 1)
+    m.deposit(lp, assets, lp)

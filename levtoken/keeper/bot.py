@@ -57,6 +57,7 @@ GAS_BASE = 60_000
 GAS_PER_SERIES = 150_000
 GAS_HEALTH = 90_000
 GAS_PER_ORDER_SERIES = 400_000  # a batch of 10 orders is about 350,000 (`make gas`)
+GAS_LP_ORDERS = 600_000  # the LP orders of one upkeep (at most 50 per queue; `make gas` measures 1 and 10)
 GAS_ESTIMATE_MARGIN = Decimal("1.3")
 
 
@@ -463,7 +464,7 @@ class Keeper:
                  why="gas estimation reverted: the upkeep stopped being needed")
             return None
         budget = (GAS_BASE + GAS_PER_SERIES * upkeep.series_count + GAS_PER_ORDER_SERIES * upkeep.order_series
-                  + (GAS_HEALTH if upkeep.health_due else 0))
+                  + (GAS_LP_ORDERS if upkeep.lp_round else 0) + (GAS_HEALTH if upkeep.health_due else 0))
         return min(max(int(estimate * GAS_ESTIMATE_MARGIN), budget), block_gas_limit)
 
     def _balance_covers(self, head: int, gas_limit: int, fees: Fees) -> bool:
@@ -668,13 +669,15 @@ class Keeper:
             self.metrics.health_reports.inc()
         self.metrics.orders_executed.inc(outcome.orders_executed)
         self.metrics.orders_refunded.inc(outcome.orders_refunded)
+        self.metrics.lp_orders_executed.inc(outcome.lp_orders_executed)
+        self.metrics.lp_orders_refunded.inc(outcome.lp_orders_refunded)
         for token, why in outcome.failed:
             self.metrics.failures.labels("upkeep_failed").inc()
             emit(log, logging.WARNING, "series_upkeep_failed", tx=tx_hash, token=token, error=why)
         emit(log, logging.INFO, "upkeep_mined", tx=tx_hash, block=block, reaction_blocks=block - sent_block,
              rebalanced=",".join(f"{t}:{trig}" for t, trig in outcome.rebalanced) or "-",
              health=outcome.health_reported, orders=outcome.orders_executed, refunds=outcome.orders_refunded,
-             gas_used=gas_used, fee_eth=_eth(fee))
+             lp_orders=outcome.lp_orders_executed, lp_refunds=outcome.lp_orders_refunded, gas_used=gas_used, fee_eth=_eth(fee))
         return mined
 
     def _save(self) -> None:

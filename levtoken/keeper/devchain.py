@@ -70,13 +70,26 @@ class Anvil:
                 err = self.process.stderr.read().decode() if self.process.stderr else ""
                 raise RuntimeError(f"anvil exited with {self.process.returncode}: {err.strip()}")
             try:
-                if self.w3.eth.chain_id:
-                    return self
+                listening = bool(self.w3.eth.chain_id)
             except Exception:  # noqa: BLE001 - not listening yet
-                if time.monotonic() > deadline:
-                    self.kill()
-                    raise RuntimeError(f"anvil did not answer on {self.url}")
-                time.sleep(0.02)
+                listening = False
+            if listening:
+                self._keep_clock()
+                return self
+            if time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"anvil did not answer on {self.url}")
+            time.sleep(0.02)
+
+    def _keep_clock(self) -> None:
+        """A reloaded chain's clock never runs backwards: Anvil's --state file keeps the blocks but not the
+        clock's offset (`evm_increaseTime`, e.g. `DevSystem.lp_deposit`'s wait), so after a restart the next
+        block would be older than the last one (and every `block.timestamp - settledAt` would underflow)."""
+        if self.state_path is None:
+            return
+        last = int(self.w3.eth.get_block("latest")["timestamp"])
+        if last >= int(time.time()):
+            self.rpc("evm_setTime", [last + 1])
 
     def stop(self) -> None:
         """SIGTERM (Anvil writes its --state file) and wait."""
@@ -129,6 +142,9 @@ def artifact(name: str) -> tuple[list[dict[str, Any]], str]:
     return abi, contract_type.deployment_bytecode.bytecode
 
 
+LP_ORDER_WAIT = 61  # seconds: past the default minDelay (60 s)
+
+
 @dataclass
 class DevSystem:
     w3: Web3
@@ -146,6 +162,16 @@ class DevSystem:
     def transact(self, fn: Any, sender: str | None = None) -> int:
         tx_hash = fn.transact({"from": sender or self.owner})
         return int(self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)["blockNumber"])
+
+    def lp_deposit(self, lp: str, assets: int) -> None:
+        """An LP deposit as an order (SPEC 3a): request, one minute on, a round at the same answer (the
+        owner's mock feed), execute at it, claim the shares."""
+        pool, oracle = self.pool.functions, self.oracle.functions
+        self.transact(pool.requestDeposit(assets, lp, lp), sender=lp)
+        self.w3.provider.make_request("evm_increaseTime", [LP_ORDER_WAIT])
+        self.transact(oracle.updateAnswer(oracle.latestAnswer().call()))
+        self.transact(pool.executeLpOrders(oracle.latestRound().call(), 100), sender=lp)
+        self.transact(pool.deposit(assets, lp, lp), sender=lp)
 
 
 def _deploy(w3: Web3, sender: str, name: str, *args: Any) -> Any:
@@ -170,8 +196,9 @@ def deploy_system(
     asset = _deploy(w3, owner, "MockERC20", "Mock USD Coin", "USDC", 6)
     oracle = _deploy(w3, owner, "MockAggregator", PRICE_DECIMALS, price * 10**PRICE_DECIMALS)
     deployer = _deploy(w3, owner, "LeveragedTokenDeployer")
+    lp_orders = _deploy(w3, owner, "PoolLpOrders", oracle.address, asset.address)
     pool = _deploy(w3, owner, "ReservePool", asset.address, oracle.address, deployer.address,
-                   "levtoken reserve", "rUSDC", owner)
+                   "levtoken reserve", "rUSDC", owner, lp_orders.address)
     system = DevSystem(w3, owner, asset, oracle, pool)
     token_abi, _ = artifact("LeveragedToken")
     for symbol, is_long in series:
@@ -183,7 +210,7 @@ def deploy_system(
     system.transact(asset.functions.mint(holder, cash))
     system.transact(asset.functions.approve(pool.address, 2**256 - 1), sender=holder)
     if lp_usdc:
-        system.transact(pool.functions.deposit(lp_usdc * USDC, holder), sender=holder)
+        system.lp_deposit(holder, lp_usdc * USDC)
     for token in system.tokens.values():
         system.transact(token.functions.mint(mint_usdc * USDC, 0, holder), sender=holder)
     return system

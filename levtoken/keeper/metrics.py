@@ -26,6 +26,11 @@ class KeeperMetrics:
                                        "keeper's mined upkeeps", registry=r)
         self.orders_refunded = Counter("levtoken_keeper_orders_refunded", "series orders refunded (slippage, "
                                        "expiry, capacity, ...) by this keeper's mined upkeeps", registry=r)
+        self.lp_orders_executed = Counter("levtoken_keeper_lp_orders_executed", "LP order executions (a redeem "
+                                          "filled in parts counts per part) by this keeper's mined upkeeps",
+                                          registry=r)
+        self.lp_orders_refunded = Counter("levtoken_keeper_lp_orders_refunded", "LP orders refunded by this "
+                                          "keeper's mined upkeeps", registry=r)
         self.health_reports = Counter("levtoken_keeper_health_reports", "ReserveHealth reports in this keeper's "
                                       "mined upkeeps", registry=r)
         self.failures = Counter("levtoken_keeper_failures", "failures by kind (rpc, send, reverted, "

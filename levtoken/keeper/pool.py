@@ -24,6 +24,8 @@ RESERVE_HEALTH = "ReserveHealth(int256,uint256,int256,uint256,int256,int256,uint
 KNOCKED_OUT = "KnockedOut(address,uint256,uint256)"
 ORDER_EXECUTED = "OrderExecuted(uint8,uint256,address,uint80,uint256)"
 ORDER_REFUNDED = "OrderRefunded(uint8,uint256,address,uint8)"
+LP_ORDER_EXECUTED = "LpOrderExecuted(uint8,uint256,address,uint80,uint256,uint256)"
+LP_ORDER_REFUNDED = "LpOrderRefunded(uint8,uint256,address,uint8)"
 
 ERRORS = (
     "NoUpkeepNeeded()",
@@ -36,6 +38,10 @@ ERRORS = (
     "FuturePrice(uint256,uint256)",
     "IncompleteRound(uint80,uint80)",
     "EnforcedPause()",
+    "SeriesOrdersDue(address)",
+    "LpOrdersDue()",
+    "RebalanceDue(address)",
+    "NoLpOrdersDue(uint80)",
     "Error(string)",
     "Panic(uint256)",
 )
@@ -68,14 +74,15 @@ def uint_call(signature: str) -> bytes:
 
 @dataclass(frozen=True)
 class Upkeep:
-    """`checkUpkeep`'s answer: whether anything is due, the series bitmap, the health flag and the round
-    each series' due orders execute at (empty when none is due)."""
+    """`checkUpkeep`'s answer: whether anything is due, the series bitmap, the health flag, the round each
+    series' due orders execute at (empty when none is due) and the LP orders' round (0: none)."""
 
     needed: bool
     perform_data: bytes
     bitmap: int
     health_due: bool
     rounds: tuple[int, ...] = ()
+    lp_round: int = 0
 
     @property
     def series_count(self) -> int:
@@ -87,7 +94,8 @@ class Upkeep:
         return sum(1 for r in self.rounds if r)
 
     def describe(self) -> str:
-        return f"bitmap={self.bitmap:#x} health={self.health_due} order_series={self.order_series}"
+        return (f"bitmap={self.bitmap:#x} health={self.health_due} order_series={self.order_series} "
+                f"lp_round={self.lp_round}")
 
 
 def decode_check_upkeep(ret: bytes) -> Upkeep:
@@ -95,10 +103,11 @@ def decode_check_upkeep(ret: bytes) -> Upkeep:
     if len(ret) < 64:
         raise ValueError(f"checkUpkeep returned {len(ret)} bytes (no ReservePool at that address?)")
     needed, perform_data = decode(["bool", "bytes"], ret)
-    bitmap, health, rounds = (0, False, ())
+    bitmap, health, rounds, lp_round = (0, False, (), 0)
     if len(perform_data) >= 64:
-        bitmap, health, rounds = decode(["uint256", "bool", "uint80[]"], perform_data)
-    return Upkeep(bool(needed), bytes(perform_data), int(bitmap), bool(health), tuple(int(r) for r in rounds))
+        bitmap, health, rounds, lp_round = decode(["uint256", "bool", "uint80[]", "uint80"], perform_data)
+    return Upkeep(bool(needed), bytes(perform_data), int(bitmap), bool(health), tuple(int(r) for r in rounds),
+                  int(lp_round))
 
 
 def decode_uint(ret: bytes) -> int:
@@ -129,6 +138,8 @@ class UpkeepOutcome:
     health_reported: bool
     orders_executed: int = 0  # OrderExecuted events of the series tokens
     orders_refunded: int = 0  # OrderRefunded events
+    lp_orders_executed: int = 0  # LpOrderExecuted events of the pool (a redeem may count once per fill)
+    lp_orders_refunded: int = 0  # LpOrderRefunded events
 
 
 def outcome_of(receipt: dict[str, Any], pool: str) -> UpkeepOutcome:
@@ -136,7 +147,8 @@ def outcome_of(receipt: dict[str, Any], pool: str) -> UpkeepOutcome:
     pool_lower = pool.lower()
     t_rebalanced, t_failed, t_health = topic(REBALANCED), topic(UPKEEP_FAILED), topic(RESERVE_HEALTH)
     t_executed, t_refunded = topic(ORDER_EXECUTED), topic(ORDER_REFUNDED)
-    executed = refunded = 0
+    t_lp_executed, t_lp_refunded = topic(LP_ORDER_EXECUTED), topic(LP_ORDER_REFUNDED)
+    executed = refunded = lp_executed = lp_refunded = 0
     for entry in receipt.get("logs", []):
         if not entry.get("topics"):
             continue
@@ -146,6 +158,10 @@ def outcome_of(receipt: dict[str, Any], pool: str) -> UpkeepOutcome:
             refunded += head == t_refunded
             continue
         if str(entry.get("address", "")).lower() != pool_lower:
+            continue
+        if head in (t_lp_executed, t_lp_refunded):
+            lp_executed += head == t_lp_executed
+            lp_refunded += head == t_lp_refunded
             continue
         data = bytes.fromhex(entry["data"][2:]) if entry.get("data") else b""
         if head == t_rebalanced:
@@ -158,4 +174,4 @@ def outcome_of(receipt: dict[str, Any], pool: str) -> UpkeepOutcome:
             failed.append((token, error_name(bytes(reason))))
         elif head == t_health:
             health = True
-    return UpkeepOutcome(tuple(rebalanced), tuple(failed), health, executed, refunded)
+    return UpkeepOutcome(tuple(rebalanced), tuple(failed), health, executed, refunded, lp_executed, lp_refunded)

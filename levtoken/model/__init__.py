@@ -3,8 +3,9 @@
 `PoolModel` is one `ReservePool` with its `LeveragedToken`s, settlement asset and price feed; every
 operation gives the same numbers, the same events and the same reverts (`ContractError` subclasses named
 like the Solidity errors) as the chain. The package mirrors `contracts/` file for file: `pool`
-(`ReservePool`), `base/` (its abstract bases), `libraries/` (`Series`, `SeriesMath`, `OraclePrice`,
-`RebalancePolicy`), `leveraged_token`, `periphery/pool_lens`, `mocks/`, `interfaces` and `errors`; the
+(`ReservePool`), its modules `pool_admin`, `pool_orders` and `pool_lp_orders` (the ERC-7540 LP orders),
+`base/` (its abstract bases), `libraries/` (`Series`, `SeriesMath`, `OraclePrice`, `OrderRounds`,
+`LpShares`, `RebalancePolicy`), `leveraged_token`, `periphery/pool_lens`, `mocks/`, `interfaces` and `errors`; the
 OpenZeppelin code the contracts run is in `oz/`, Solidity's checked arithmetic in `solidity`, and a
 transaction's atomicity and events in `evm`. `levtoken.model.math` keeps the old flat names of the
 libraries' functions.

@@ -39,14 +39,24 @@ def new_system(now: int = 1_700_000_000) -> PoolModel:
     for a in ACTORS:
         m.asset_mint(a, 10_000_000 * UNIT)
         m.asset_approve(a, POOL, MAX)
-    m.deposit(ACTORS[0], 100_000 * UNIT, ACTORS[0])
+    deposit_now(m, ACTORS[0], 100_000 * UNIT)
     return m
+
+
+def deposit_now(m: PoolModel, actor: str, assets: int) -> int:
+    """An LP deposit the only way there is (ERC-7540): request it, wait out `minDelay`, publish a round at
+    the same answer, execute the LP orders at it and claim the shares. Returns the shares."""
+    m.request_deposit(actor, assets, actor, actor)
+    m.warp(m._order_params.min_delay + 1)
+    m.set_answer(m.latest_round_data()[1])
+    m.execute_lp_orders(actor, m.latest_round_data()[0], 1)
+    return m.deposit(actor, m.max_deposit(actor), actor)
 
 
 def _step(m: PoolModel, r: random.Random) -> None:
     actor = r.choice(ACTORS)
     token = r.choice(TOKENS)
-    op = r.randrange(12)
+    op = r.randrange(14)
     if op == 0:
         m.mint(actor, token, r.randrange(1, 20_000 * UNIT), 0, actor)
     elif op == 1:
@@ -61,16 +71,20 @@ def _step(m: PoolModel, r: random.Random) -> None:
     elif op == 5:
         m.rebalance(actor, token)
     elif op == 6:
-        m.deposit(actor, r.randrange(0, 50_000 * UNIT), actor)
+        m.request_deposit(actor, r.randrange(0, 50_000 * UNIT), actor, actor)
     elif op == 7:
-        m.withdraw(actor, r.randrange(0, m.max_withdraw(actor) + 2), actor, actor)
+        m.request_redeem_shares(actor, r.randrange(0, m.lp_balance_of(actor) + 2), actor, actor)
     elif op == 8:
         m.fund_reserve(actor, r.randrange(0, 10_000 * UNIT))
     elif op == 9:
         m.report_health(actor)
     elif op == 10:
-        _, bitmap, health_due = m.check_upkeep()
-        m.perform_upkeep(actor, bitmap, health_due)
+        _, bitmap, health_due, rounds, lp_round = m.check_upkeep_data()
+        m.perform_upkeep(actor, bitmap, health_due, rounds, lp_round)
+    elif op == 11:
+        m.execute_lp_orders(actor, m.lp_pending_round() or m.latest_round_data()[0], 10)
+    elif op == 12:
+        m.deposit(actor, m.max_deposit(actor), actor)
     else:
         m.redeem_shares(actor, r.randrange(0, m.max_redeem(actor) + 2), actor, actor)
 

@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 __all__ = [
     "PANIC_DIVISION_BY_ZERO",
     "PANIC_OVERFLOW",
+    "AsyncPreview",
+    "ClaimExceeded",
     "ContractError",
     "ERC20InsufficientAllowance",
     "ERC20InsufficientBalance",
@@ -36,8 +38,15 @@ __all__ = [
     "IncompleteRound",
     "InvalidLeverageBand",
     "InvalidPrice",
+    "LpOrderDueEarlier",
+    "LpOrderTooSmall",
+    "LpOrdersDue",
+    "ModuleMismatch",
+    "NoLpOrdersDue",
     "NoRebalanceTrigger",
+    "NoRefund",
     "NoUpkeepNeeded",
+    "NotOperator",
     "OnlySelf",
     "OnlySeries",
     "OwnableInvalidOwner",
@@ -45,6 +54,7 @@ __all__ = [
     "Panic",
     "ParameterOutOfBounds",
     "RebalanceTooSmall",
+    "RebalanceDue",
     "ReserveBelowFloor",
     "ResidualTooSmall",
     "SafeCastOverflowedUintDowncast",
@@ -296,6 +306,70 @@ class SeriesHasOrders(ContractError):
     types = ("address",)
 
 
+class LpOrdersDue(ContractError):
+    """`LpOrdersDue()`: LP orders are due at an earlier round than this settlement's: they execute first."""
+
+
+class RebalanceDue(ContractError):
+    """`RebalanceDue(address token)`: a rebalance of `token` is due at the latest round (before LP orders)."""
+
+    fields = ("token",)
+    types = ("address",)
+
+
+class ModuleMismatch(ContractError):
+    """`ModuleMismatch(address module)`: the module was not built for this pool's asset and oracle."""
+
+    fields = ("module",)
+    types = ("address",)
+
+
+# ----------------------------------------------------------------------------- ILpOrdersBase (8)
+
+
+class NotOperator(ContractError):
+    """`NotOperator(address controller, address caller)`."""
+
+    fields = ("controller", "caller")
+    types = ("address", "address")
+
+
+class ClaimExceeded(ContractError):
+    """`ClaimExceeded(uint256 requested, uint256 claimable)`."""
+
+    fields = ("requested", "claimable")
+    types = ("uint256", "uint256")
+
+
+class AsyncPreview(ContractError):
+    """`AsyncPreview()`: the preview functions of an asynchronous vault always revert (ERC-7540)."""
+
+
+class LpOrderTooSmall(ContractError):
+    """`LpOrderTooSmall(uint256 assets, uint256 minimum)`."""
+
+    fields = ("assets", "minimum")
+    types = ("uint256", "uint256")
+
+
+class NoLpOrdersDue(ContractError):
+    """`NoLpOrdersDue(uint80 roundId)`."""
+
+    fields = ("roundId",)
+    types = ("uint80",)
+
+
+class LpOrderDueEarlier(ContractError):
+    """`LpOrderDueEarlier(uint8 kind, uint256 id, uint80 roundId)`."""
+
+    fields = ("kind", "id", "roundId")
+    types = ("uint8", "uint256", "uint80")
+
+
+class NoRefund(ContractError):
+    """`NoRefund()`."""
+
+
 # ----------------------------------------------------------------------------- ISeriesOrders (7)
 
 
@@ -342,121 +416,27 @@ class NothingToClaim(ContractError):
     """`NothingToClaim()`."""
 
 
-# ----------------------------------------------------------------------------- OpenZeppelin 5.7
+# ----------------------------------------------------------------------------- OpenZeppelin 5.7 (`oz.errors`)
 
-
-class ERC20InsufficientBalance(ContractError):
-    """`ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)`."""
-
-    fields = ("sender", "balance", "needed")
-    types = ("address", "uint256", "uint256")
-
-
-class ERC20InsufficientAllowance(ContractError):
-    """`ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)`."""
-
-    fields = ("spender", "allowance", "needed")
-    types = ("address", "uint256", "uint256")
-
-
-class ERC20InvalidReceiver(ContractError):
-    """`ERC20InvalidReceiver(address receiver)`."""
-
-    fields = ("receiver",)
-    types = ("address",)
-
-
-class ERC20InvalidSender(ContractError):
-    """`ERC20InvalidSender(address sender)`."""
-
-    fields = ("sender",)
-    types = ("address",)
-
-
-class ERC20InvalidApprover(ContractError):
-    """`ERC20InvalidApprover(address approver)`."""
-
-    fields = ("approver",)
-    types = ("address",)
-
-
-class ERC20InvalidSpender(ContractError):
-    """`ERC20InvalidSpender(address spender)`."""
-
-    fields = ("spender",)
-    types = ("address",)
-
-
-class ERC4626ExceededMaxDeposit(ContractError):
-    """`ERC4626ExceededMaxDeposit(address receiver, uint256 assets, uint256 max)`."""
-
-    fields = ("receiver", "assets", "max")
-    types = ("address", "uint256", "uint256")
-
-
-class ERC4626ExceededMaxMint(ContractError):
-    """`ERC4626ExceededMaxMint(address receiver, uint256 shares, uint256 max)`."""
-
-    fields = ("receiver", "shares", "max")
-    types = ("address", "uint256", "uint256")
-
-
-class ERC4626ExceededMaxWithdraw(ContractError):
-    """`ERC4626ExceededMaxWithdraw(address owner, uint256 assets, uint256 max)`."""
-
-    fields = ("owner", "assets", "max")
-    types = ("address", "uint256", "uint256")
-
-
-class ERC4626ExceededMaxRedeem(ContractError):
-    """`ERC4626ExceededMaxRedeem(address owner, uint256 shares, uint256 max)`."""
-
-    fields = ("owner", "shares", "max")
-    types = ("address", "uint256", "uint256")
-
-
-class EnforcedPause(ContractError):
-    """`EnforcedPause()`."""
-
-
-class ExpectedPause(ContractError):
-    """`ExpectedPause()`."""
-
-
-class SafeCastOverflowedUintDowncast(ContractError):
-    """`SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)`."""
-
-    fields = ("bits", "value")
-    types = ("uint8", "uint256")
-
-
-class SafeCastOverflowedUintToInt(ContractError):
-    """`SafeCastOverflowedUintToInt(uint256 value)`."""
-
-    fields = ("value",)
-    types = ("uint256",)
-
-
-class Panic(ContractError):
-    """`Panic(uint256 code)`: Solidity panic: 0x11 arithmetic over/underflow, 0x12 division by 0."""
-
-    fields = ("code",)
-    types = ("uint256",)
-
-
-class OwnableUnauthorizedAccount(ContractError):
-    """`OwnableUnauthorizedAccount(address account)`."""
-
-    fields = ("account",)
-    types = ("address",)
-
-
-class OwnableInvalidOwner(ContractError):
-    """`OwnableInvalidOwner(address owner)`."""
-
-    fields = ("owner",)
-    types = ("address",)
-
+from .oz.errors import (  # noqa: E402  (they subclass ContractError, defined above)
+    ERC20InsufficientBalance,
+    ERC20InsufficientAllowance,
+    ERC20InvalidReceiver,
+    ERC20InvalidSender,
+    ERC20InvalidApprover,
+    ERC20InvalidSpender,
+    ERC4626ExceededMaxDeposit,
+    ERC4626ExceededMaxMint,
+    ERC4626ExceededMaxWithdraw,
+    ERC4626ExceededMaxRedeem,
+    EnforcedPause,
+    ExpectedPause,
+    SafeCastOverflowedUintDowncast,
+    SafeCastOverflowedUintToInt,
+    Panic,
+    OwnableUnauthorizedAccount,
+    OwnableInvalidOwner,
+)
 
 error_by_name: dict[str, type[ContractError]] = {
     cls.__name__: cls

@@ -1,5 +1,6 @@
-"""The structs and the enum of `interfaces/IReservePool.sol`: `SeriesParams`, `SeriesState`, `Trigger`
-(its errors are in `errors`, its events are the model's `(name, fields)` records)."""
+"""The structs and the enum of `interfaces/IReservePool.sol`: `SeriesParams`, `SeriesState`, `Trigger`, and
+those of `interfaces/ILpOrders.sol`: `LpQueues`, `LpAccount`, `LpKind` (their errors are in `errors`, their
+events are the model's `(name, fields)` records)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,32 @@ def as_series_params(values: Sequence[int]) -> SeriesParams:
     for value, bits in zip(values, PARAM_BITS):
         abi_uint(value, bits)
     return SeriesParams(*values)
+
+
+# ----------------------------------------------------------------------------- ILpOrders.sol (ILpOrdersBase)
+
+DEPOSIT, REDEEM = 0, 1  # `ILpOrdersBase.LpKind`
+
+
+class LpQueues(NamedTuple):
+    """`ILpOrdersBase.LpQueues`: the LP queues' counters (uint32 each). Redeem orders in [redeemHead,
+    redeemNext) have met their round and wait for headroom; those in [redeemNext, redeemTail) have not."""
+
+    depositHead: int = 0
+    depositTail: int = 0
+    redeemHead: int = 0
+    redeemNext: int = 0
+    redeemTail: int = 0
+    nextDue: int = 0  # dueAt of the first order that has not met its round (0: none)
+    lastDue: int = 0  # the latest dueAt given: a new order is due no earlier
+
+
+class LpAccount(NamedTuple):
+    """`ILpOrdersBase.LpAccount`: one controller's pending and claimable amounts (uint128 each)."""
+
+    pendingDepositAssets: int = 0
+    pendingRedeemShares: int = 0
+    claimableDepositAssets: int = 0
+    claimableDepositShares: int = 0
+    claimableRedeemShares: int = 0
+    claimableRedeemAssets: int = 0

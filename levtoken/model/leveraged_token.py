@@ -24,8 +24,8 @@ class LeveragedTokenCalls(SeriesOrdersCalls):
 
     if TYPE_CHECKING:  # provided by the pool (declared here for type checkers only: a sibling mixin
         # must not shadow them at run time)
-        def _execute_orders(self, token: str, s: State, price: int, supply: int, mints: list[OrderIn],
-                            redeems: list[OrderIn], direct: bool) -> tuple[list[int], int, int]: ...
+        def _execute_orders(self, token: str, s: State, price: int, prev_at: int, supply: int,
+                            mints: list[OrderIn], redeems: list[OrderIn], direct: bool) -> tuple[list[int], int, int]: ...
 
         def _rebalance(self, token: str, s: State, keeper: str, supply: int) -> int: ...
 
@@ -47,7 +47,7 @@ class LeveragedTokenCalls(SeriesOrdersCalls):
     @tx
     def mint(self, sender: str, token: str, assets: int, min_tokens: int, receiver: str) -> int:
         """`LeveragedToken.mint(assets, minTokens, receiver)` sent by `sender`: an immediate batch of one at the
-        latest price (`executeOrders(0, supply, [order], [], true)`), then the token mints what it returned (a
+        latest price (`executeOrders(0, 0, supply, [order], [], true)`), then the token mints what it returned (a
         first mint also locks `LOCKED_SUPPLY` at `LOCK_ADDRESS`). Returns the tokens."""
         s = self._token(token)
         if abi_uint(assets) == 0:
@@ -58,8 +58,8 @@ class LeveragedTokenCalls(SeriesOrdersCalls):
         self._require_no_due_orders(s)
         supply = s.ledger.total_supply
         self._pool_series(token)
-        outs, _, _ = self._execute_orders(token, s, 0, supply, [OrderIn(sender, receiver, assets, min_tokens)], [],
-                                          True)
+        outs, _, _ = self._execute_orders(token, s, 0, 0, supply, [OrderIn(sender, receiver, assets, min_tokens)],
+                                          [], True)
         tokens = outs[0]
         if supply == 0:
             s.ledger.mint(LOCK_ADDRESS, LOCKED_SUPPLY)
@@ -83,8 +83,8 @@ class LeveragedTokenCalls(SeriesOrdersCalls):
         abi_uint(min_assets)
         self._require_no_due_orders(s)
         self._pool_series(token)
-        outs, _, _ = self._execute_orders(token, s, 0, supply, [], [OrderIn(sender, receiver, tokens, min_assets)],
-                                          True)
+        outs, _, _ = self._execute_orders(token, s, 0, 0, supply, [],
+                                          [OrderIn(sender, receiver, tokens, min_assets)], True)
         return outs[0]
 
     def _require_no_due_orders(self, s: State) -> None:

@@ -2,7 +2,8 @@
 price feed (`MockV3Aggregator`), as plain Python state, operation by operation.
 
 Like `contracts/ReservePool.sol`, this module holds only the pool's entry points (the rebalance and its
-status; `executeOrders` is the orders module's, `pool_orders`) and the one rebalance decision (`_decide`) that a rebalance and its status
+status; `executeOrders` is the orders module's, `pool_orders`; the LP orders are the LP module's,
+`pool_lp_orders`, with `base/lp_claims` and `base/lp_orders_base`) and the one rebalance decision (`_decide`) that a rebalance and its status
 view share; the rest lives where it lives in the contracts: the owner's functions in `pool_admin` (the
 admin module), `base/` (storage, oracle, reserve book, parameters, views, LP vault, automation),
 `libraries/` (`Series`, `SeriesMath`, `Liabilities`, `PoolBounds`, `OraclePrice`, `RebalancePolicy`),
@@ -24,6 +25,7 @@ from .base.pool_automation import PoolAutomation
 from .base.pool_views import PoolViews
 from .base.reserve_vault import ReserveVault
 from .errors import (
+    LpOrdersDue,
     NoRebalanceTrigger,
     RebalanceTooSmall,
     ReserveBelowFloor,
@@ -47,6 +49,7 @@ from .oz.math import mul_div
 from .oz.safe_cast import to_int256, to_uint128
 from .periphery.pool_lens import PoolLens
 from .pool_admin import PoolAdmin
+from .pool_lp_orders import PoolLpOrders
 from .pool_orders import PoolOrders
 from .solidity import U112, U128, bytes32, checked_add, checked_mul, checked_sub
 
@@ -58,8 +61,8 @@ __all__ = ["Event", "PoolModel", "bytes32"]
 OPEN, NO_TRIGGER, PAUSED, TOO_SMALL, OVERFLOW, BELOW_FLOOR, OVER_CAP = 0, 1, 2, 3, 4, 5, 6
 
 
-class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, PoolOrders, LeveragedTokenCalls, MockERC20Calls,
-                MockAggregatorCalls, PoolLens):
+class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, PoolOrders, PoolLpOrders,
+                LeveragedTokenCalls, MockERC20Calls, MockAggregatorCalls, PoolLens):
     """`ReservePool` + its series tokens + settlement asset + price feed (see the module notes)."""
 
     def __init__(self, *, address: str, asset_address: str, oracle_address: str, owner: str,
@@ -147,7 +150,8 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, PoolOrders, 
     def _status(self, s: State, p: int, equity: int) -> int:
         """`_status`, with `equity` = `equity_now(s, p)`: the trigger a rebalance at `p` would fire, `NONE` if
         it would revert."""
-        if s.knocked_out or s.book.due_by(self.oracle.updated_at):
+        at = self.oracle.updated_at
+        if s.knocked_out or s.book.due_by(at) or self._lp_orders_first(at):
             return NONE
         if equity == 0:
             return NONE if s.ledger.total_supply == 0 else KNOCK_OUT
@@ -161,6 +165,8 @@ class PoolModel(ReserveVault, PoolViews, PoolAutomation, PoolAdmin, PoolOrders, 
         p = self._price()
         if s.book.due_by(self.oracle.updated_at):  # orders due at an earlier round execute first
             raise SeriesOrdersDue(token)
+        if self._lp_orders_first(self.oracle.updated_at):  # and LP orders due at an earlier round
+            raise LpOrdersDue()
         c0, sx0 = Series.terms(s)
         equity = Series.settle(s, token, p, supply, self.now, self._ev)
         if s.knocked_out:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .base.reserve_book import ReserveBook
-from .errors import EnforcedPause, ReserveBelowFloor, SeriesKnockedOut, SlippageExceeded
+from .errors import EnforcedPause, LpOrdersDue, ReserveBelowFloor, SeriesKnockedOut, SlippageExceeded
 from .libraries import series as Series
 from .libraries.series import REFUNDED, State
 from .libraries.series_math import WAD, claim_of, fee_of
@@ -19,7 +19,7 @@ from .oz.safe_cast import to_int256, to_uint128
 from .solidity import checked_add, checked_mul, checked_sub
 
 # `ISeriesOrders.RefundReason`
-NO_REFUND, SLIPPAGE, EXPIRED, CAPACITY, KNOCKED_OUT, PAUSED_REFUND, UNVERIFIABLE = 0, 1, 2, 3, 4, 5, 6
+NO_REFUND, SLIPPAGE, EXPIRED, CAPACITY, KNOCKED_OUT, PAUSED_REFUND, UNVERIFIABLE, DEFICIT = 0, 1, 2, 3, 4, 5, 6, 7
 
 
 class OrderIn(NamedTuple):
@@ -53,10 +53,19 @@ class PoolOrders(ReserveBook):
     paused: bool
     address: str
 
-    def _execute_orders(self, token: str, s: State, price: int, supply: int, mints: list[OrderIn],
-                        redeems: list[OrderIn], direct: bool) -> tuple[list[int], int, int]:
-        """`executeOrders(price, supply, mints, redeems, direct)`: returns (outs, mintRefund, flow)."""
-        p = self._price() if price == 0 else price
+    def _execute_orders(self, token: str, s: State, price: int, prev_at: int, supply: int,
+                        mints: list[OrderIn], redeems: list[OrderIn], direct: bool) -> tuple[list[int], int, int]:
+        """`executeOrders(price, prevAt, supply, mints, redeems, direct)`: returns (outs, mintRefund, flow).
+        LP orders due before the batch's round execute first (`LpOrdersDue`): before the round's `prevAt`
+        for a batch, at a round before the latest for the immediate paths (`_lpOrdersFirst`)."""
+        if price == 0:
+            p = self._price()
+            if self._lp_orders_first(self.oracle.updated_at):
+                raise LpOrdersDue()
+        else:
+            if self._lp_due_before(prev_at):
+                raise LpOrdersDue()
+            p = price
         b = Batch(price=p, equity=0, supply=supply, scale=self._scale)
         c0, sx0 = Series.terms(s)
         b.equity = Series.settle(s, token, p, supply, self.now, self._ev)

@@ -1,15 +1,16 @@
-"""`base/PoolAutomation.sol`: Chainlink Automation for the pool (SPEC section 7). `check_upkeep` flags
-every series whose rebalance would succeed now (the same decision as `rebalance()` and
-`rebalanceStatus()`), the round each series' due orders execute at, and a due health report; `perform_upkeep` re-validates and does them, each series in an
-isolated call so that one failure never blocks the others; and `report_health` for anyone else."""
+"""`base/PoolAutomation.sol`: Chainlink Automation for the pool (SPEC section 7). `perform_upkeep`
+re-validates and does what `check_upkeep` (the LP orders module's code: `pool_lp_claims`) found, each series
+and the LP orders in an isolated call so that one failure never blocks the others; and `report_health` for
+anyone else."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import PANIC_OVERFLOW, ContractError, HealthReportTooSoon, NoUpkeepNeeded, Panic
 from ..evm import tx
-from ..libraries.series import State, equity_now
+from ..libraries.series import State
 from ..solidity import U40, abi_uint
 from .pool_parameters import PoolParameters
 
@@ -30,32 +31,17 @@ class PoolAutomation(PoolParameters):
             raise HealthReportTooSoon(next_at)
         self._report_health(self._price())
 
-    def check_upkeep(self) -> tuple[bool, int, bool]:
-        """`checkUpkeep("")` as (upkeepNeeded, series bitmap, healthDue) (see `check_upkeep_rounds`)."""
-        return self.check_upkeep_rounds()[:3]  # type: ignore[return-value]
-
-    def check_upkeep_rounds(self) -> tuple[bool, int, bool, list[int]]:
-        """`checkUpkeep("")` as (upkeepNeeded, series bitmap, healthDue, rounds): `rounds[i]` is the round
-        series i's orders execute at (`pendingRound`, 0: none), empty when no series has one; a series with
-        due orders is not flagged for a rebalance. Never raises a `ContractError`."""
-        ok, p = self._price_usable()
-        bitmap = 0
-        now = self.now
-        rounds = [self.pending_round(s.token) for s in self._book]
-        for i, s in enumerate(self._book):
-            if rounds[i] == 0 and ok and self._status(s, p, equity_now(s, p, now)) != 0:
-                bitmap |= 1 << i
-        orders = any(rounds)
-        health_due = ok and self._health_due()
-        return bitmap != 0 or health_due or orders, bitmap, health_due, rounds if orders else []
-
     @tx
-    def perform_upkeep(self, sender: str, bitmap: int, health_due: bool, rounds: Sequence[int] = ()) -> None:
-        """`performUpkeep(abi.encode(bitmap, healthDue, rounds))` sent by `sender`: first each series'
-        orders at its round (`executeOrdersFor`, at most `MAX_UPKEEP_ORDERS` per queue), then each flagged
-        series is rebalanced in an isolated call (`upkeepRebalance`); a failure is rolled back and emits
-        `UpkeepFailed(token, reason)` with the `ContractError` as reason."""
+    def perform_upkeep(self, sender: str, bitmap: int, health_due: bool, rounds: Sequence[int] = (),
+                       lp_round: int = 0) -> None:
+        """`performUpkeep(abi.encode(bitmap, healthDue, rounds, lpRound))` sent by `sender`: first each series'
+        orders at its round (`executeOrdersFor`, at most `MAX_UPKEEP_ORDERS` per queue; the LP orders at
+        `lp_round` first when it is earlier than that series' round), then each flagged series is rebalanced in
+        an isolated call (`upkeepRebalance`), then the LP orders at `lp_round` (`executeLpOrdersFor`, if not 0
+        and not done yet); a failure is rolled back and emits `UpkeepFailed(token, reason)`
+        (the pool's own address for the LP orders) with the `ContractError` as reason."""
         abi_uint(bitmap)
+        abi_uint(lp_round, 80)
         ev = self._ev
         done = 0
         book = self._book
@@ -63,6 +49,9 @@ class PoolAutomation(PoolParameters):
         for i, round_id in enumerate(rounds[:n]):
             if round_id == 0:
                 continue
+            # LP orders of an earlier round than this batch's go first (the batch waits for them)
+            if lp_round != 0 and lp_round < round_id and self._upkeep_lp_orders(lp_round, sender):
+                lp_round, done = 0, done + 1
             token = book[i].token
             saved = self._save()
             mark = len(ev)
@@ -87,12 +76,29 @@ class PoolAutomation(PoolParameters):
                     del ev[mark:]
                     ev.append(("UpkeepFailed", {"token": token, "reason": reason}))
             i += 1
+        if lp_round != 0:
+            done += self._upkeep_lp_orders(lp_round, sender)
         if health_due and self._health_due():
             self._report_health(self._price())
             done += 1
         if done == 0:
             self._price()  # an unusable oracle is why nothing succeeded: raise its cause
             raise NoUpkeepNeeded()
+
+    def _upkeep_lp_orders(self, lp_round: int, sender: str) -> int:
+        """`_upkeepLpOrders`: the LP orders at `lp_round` in an isolated call; 1 if they went, else 0 and
+        `UpkeepFailed(pool, reason)`."""
+        saved = self._save()
+        ev = self._ev
+        mark = len(ev)
+        try:
+            self._execute_lp(lp_round, MAX_UPKEEP_ORDERS, sender)
+            return 1
+        except ContractError as reason:
+            self._load(saved)
+            del ev[mark:]
+            ev.append(("UpkeepFailed", {"token": self.address, "reason": reason}))
+            return 0
 
     def _upkeep_rebalance(self, token: str, keeper: str) -> int:
         """`upkeepRebalance(token, keeper)`: the isolated rebalance of one series (only the pool calls it)."""
@@ -106,3 +112,6 @@ class PoolAutomation(PoolParameters):
     def _rebalance(self, token: str, s: State, keeper: str, supply: int) -> int:
         """Rebalances the series (raises when `_status` would say `NONE`)."""
         raise NotImplementedError
+
+    if TYPE_CHECKING:  # the LP orders module's `_execute` (`pool_lp_orders`; a sibling mixin: not shadowed)
+        def _execute_lp(self, round_id: int, max_orders: int, executor: str) -> int: ...

@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..evm import Chain
+from ..interfaces import LpAccount, LpQueues
 from ..libraries import liabilities
 from ..libraries.series import State
 from ..oz.erc20 import Ledger
+from .series_orders import Order, OrderParams
 
 
 class PoolStorage(Chain):
@@ -41,6 +43,15 @@ class PoolStorage(Chain):
     _keeper_paid: bool
     # liabilities and net exposure of all series, kept incrementally (two words)
     _aggregates: liabilities.State
+    _order_params: OrderParams  # what every series token holds a copy of; the LP orders' too
+    # LP orders (`PoolLpOrders`): the queues' counters, the orders (executed ones are dropped: the contract's
+    # mapping keeps them, unreachable outside [head, tail)), each controller's amounts, operators, refunds
+    _lp_queues: LpQueues
+    _lp_deposits: dict[int, Order]
+    _lp_redeems: dict[int, Order]
+    _lp_accounts: dict[str, LpAccount]
+    _operators: dict[tuple[str, str], bool]  # (controller, operator) -> approved
+    _refundable: dict[str, int]
     # inherited or foreign state the journal covers (see the module notes)
     owner: str
     pending_owner: str
@@ -67,6 +78,12 @@ class PoolStorage(Chain):
         self.min_trade_notional = 0
         self._keeper_paid = False
         self._aggregates = liabilities.State()
+        self._lp_queues = LpQueues()
+        self._lp_deposits = {}
+        self._lp_redeems = {}
+        self._lp_accounts = {}
+        self._operators = {}
+        self._refundable = {}
         self.paused = False
         self.lp = Ledger(address)
 
@@ -82,14 +99,20 @@ class PoolStorage(Chain):
             self._keeper_paid, self.paused, self.owner, self.pending_owner,
             list(book), [s.save() for s in book], self.asset.save(), self.lp.save(), self._aggregates.save(),
             [s.ledger.save() for s in self._retired.values()],  # a retired token's ERC-20 still transacts
+            self._order_params, self._lp_queues, self._save_lp(),
         )
+
+    def _save_lp(self) -> tuple[dict[Any, Any], ...] | None:
+        """The LP orders' mappings (None while all are empty: the hot path of the fuzzers)."""
+        maps = (self._lp_deposits, self._lp_redeems, self._lp_accounts, self._operators, self._refundable)
+        return tuple(dict(d) for d in maps) if any(maps) else None
 
     def _load(self, saved: tuple[Any, ...]) -> None:
         (self.pool_assets, self.floor_ratio, self.max_price_age, self.health_interval,
          self.last_health_report, self.floor_breached, self.keeper_reward, self.keeper_reward_daily_cap,
          self._reward_day, self._reward_paid_today, self.max_utilization, self.min_trade_notional,
          self._keeper_paid, self.paused, self.owner, self.pending_owner,
-         book, series, asset, lp, aggregates, retired) = saved
+         book, series, asset, lp, aggregates, retired, self._order_params, self._lp_queues, lp_maps) = saved
         self._book[:] = book  # creation appends, retirement moves and removes: the list itself is restored
         self._position.clear()
         for s, state in zip(book, series):
@@ -100,3 +123,9 @@ class PoolStorage(Chain):
         self.asset.load(asset)
         self.lp.load(lp)
         self._aggregates.load(aggregates)
+        maps = (self._lp_deposits, self._lp_redeems, self._lp_accounts, self._operators, self._refundable)
+        if lp_maps is None and not any(maps):
+            return
+        for d, old in zip(maps, lp_maps or ({},) * 5):
+            d.clear()
+            d.update(old)

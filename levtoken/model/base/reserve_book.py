@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..errors import UnknownSeries, UnsupportedDecimals, UtilizationCapExceeded
 from ..libraries import liabilities as agg
+from ..libraries.order_rounds import prev_at_of
 from ..libraries.series import State, equity_wad2, settle, terms
 from ..libraries.series_math import WAD
 from ..oz.math import mul_div
@@ -74,6 +75,20 @@ class ReserveBook(OracleReader):
             self._ev.append(("ReserveFloorBreached", {"reserve": r, "floor": fl}))
         else:
             self._ev.append(("ReserveFloorRestored", {"reserve": r, "floor": fl}))
+
+    def _lp_due_before(self, t: int) -> bool:
+        """`_lpDueBefore`: whether an LP order that has not met its round is due before time `t`."""
+        due = self._lp_queues.nextDue
+        return due != 0 and due < t
+
+    def _lp_orders_first(self, at: int) -> bool:
+        """`_lpOrdersFirst` (and the pool's `_lpFirst`, the same rule with the round walk in the LP module's
+        `latestPrevAt`): whether an LP order is due at a round before the latest one (updated at `at`): it
+        executes before any settlement at the latest round."""
+        if not self._lp_due_before(at):
+            return False
+        latest = self.oracle.latest_round_data()[0]
+        return self._lp_due_before(prev_at_of(self.oracle, self._oracle_decimals, latest, self.now)[0])
 
     def _report_health(self, p: int) -> None:
         """`_reportHealth`."""

@@ -1,26 +1,31 @@
-"""`base/ReserveVault.sol`: the LPs' side of the pool (SPEC section 4): OpenZeppelin ERC-4626 share
-accounting on the settlement asset with `totalAssets() = max(0, R)`, withdrawals bounded by the floor, and
-`fundReserve` for capital that takes no shares. 10**6 virtual shares per asset unit defend against
-inflation attacks."""
+"""`base/ReserveVault.sol`: the LPs' side of the pool (SPEC sections 3a and 4): OpenZeppelin ERC-4626 share
+accounting on the settlement asset with `totalAssets() = max(0, R)` and ERC-7540 asynchronous deposits and
+redeems (`ILpOrders`, whose code is the LP module's: `pool_lp_orders`, `pool_lp_claims`); the views over
+their state are here. `fundReserve` adds capital that takes no shares. 10**6 virtual shares per asset unit
+defend against inflation attacks."""
 
 from __future__ import annotations
 
-from ..errors import ZeroAmount
+from ..errors import AsyncPreview, ZeroAmount
 from ..evm import tx
-from ..oz.erc20 import ZERO_ADDRESS
+from ..interfaces import DEPOSIT, LpAccount, LpQueues
+from ..libraries.lp_shares import VIRTUAL_SHARES, to_assets, to_shares
 from ..oz.erc4626 import ERC4626
-from ..oz.math import mul_div
-from ..oz.safe_cast import to_int256, to_uint128
-from ..solidity import U128, abi_uint, checked_add, checked_sub
-from ..libraries.series_math import WAD
+from ..oz.safe_cast import to_uint128
+from ..solidity import abi_uint, checked_add
 from .pool_parameters import PoolParameters
+from .series_orders import Order
+
+# ERC-165 ids `supportsInterface` answers true for: ERC-165, ERC-7540 operator, async deposit, async
+# redeem, ERC-7575
+INTERFACE_IDS = frozenset({0x01FFC9A7, 0xE3BC4E65, 0xCE3BBE50, 0x620EE8E4, 0x2F0A18C5})
 
 
 class ReserveVault(ERC4626, PoolParameters):
-    """The ERC-4626 overrides: every LP operation reads the oracle first; deposits and withdrawals move
-    `pool_assets` and sync the floor flag."""
+    """`fundReserve`, `totalAssets`, the ERC-7540 views (`max*` are the claimable amounts; the previews
+    revert) and the conversions through `LpShares`."""
 
-    _VIRTUAL_SHARES = 10**6  # 10 ** _decimalsOffset(), _decimalsOffset() = 6
+    _VIRTUAL_SHARES = VIRTUAL_SHARES  # 10 ** _decimalsOffset(), _decimalsOffset() = 6
 
     @tx
     def fund_reserve(self, sender: str, assets: int) -> None:
@@ -38,83 +43,100 @@ class ReserveVault(ERC4626, PoolParameters):
         r = self._reserve_at(self._view_price())
         return 0 if r <= 0 else r // self._scale
 
-    def max_deposit(self, receiver: str = ZERO_ADDRESS) -> int:
-        """What the uint128 asset counter can still take while the oracle is usable and R >= 0, else 0
-        (recapitalise with `fund_reserve`)."""
-        return U128 - self.pool_assets if self._deposits_open() else 0
+    def _convert_to_shares(self, assets: int, ceil: bool) -> int:
+        """`_convertToShares`, through the one copy of the share price (`LpShares`)."""
+        return to_shares(assets, self.total_assets(), self.lp.total_supply, ceil)
 
-    def max_mint(self, receiver: str = ZERO_ADDRESS) -> int:
-        """As `max_deposit`, in shares (rounded down)."""
-        return self._convert_to_shares(self.max_deposit(receiver), False)
+    def _convert_to_assets(self, shares: int, ceil: bool) -> int:
+        """`_convertToAssets`, as `_convert_to_shares`."""
+        return to_assets(shares, self.total_assets(), self.lp.total_supply, ceil)
 
-    def max_withdraw(self, owner: str) -> int:
-        """min(owner's assets rounded down, withdrawable above the floor); 0 while the oracle is unusable."""
-        return min(self._convert_to_assets(self.lp.balance_of(owner), False), self._withdrawable())
+    # ------------------------------------------------------------------ ERC-4626 limits: the claimable amounts
 
-    def max_redeem(self, owner: str) -> int:
-        """As `max_withdraw`, in shares (rounded down); 0 when they would pay nothing (`ZeroAmount`)."""
-        shares = min(self.lp.balance_of(owner), self._convert_to_shares(self._withdrawable(), False))
-        return 0 if self._convert_to_assets(shares, False) == 0 else shares
+    def _lp_account_of(self, controller: str) -> LpAccount:
+        return self._lp_accounts.get(controller) or LpAccount()
 
-    @tx
-    def deposit(self, sender: str, assets: int, receiver: str) -> int:
-        """`deposit(assets, receiver)` sent by `sender`: returns the shares."""
-        self._price()
-        return super().deposit(sender, assets, receiver)
+    def max_deposit(self, controller: str) -> int:
+        """`maxDeposit(controller)`: claimable deposit assets (what `deposit` takes without reverting)."""
+        return self._lp_account_of(controller).claimableDepositAssets
 
-    @tx
-    def mint_shares(self, sender: str, shares: int, receiver: str) -> int:
-        """ERC-4626 `mint(shares, receiver)` sent by `sender`: returns the assets paid."""
-        self._price()
-        return super().mint_shares(sender, shares, receiver)
+    def max_mint(self, controller: str) -> int:
+        """`maxMint(controller)`: claimable deposit shares."""
+        return self._lp_account_of(controller).claimableDepositShares
 
-    @tx
-    def withdraw(self, sender: str, assets: int, receiver: str, owner: str) -> int:
-        """`withdraw(assets, receiver, owner)` sent by `sender`: returns the shares burned."""
-        self._price()
-        return super().withdraw(sender, assets, receiver, owner)
+    def max_withdraw(self, controller: str) -> int:
+        """`maxWithdraw(controller)`: claimable redeem assets."""
+        return self._lp_account_of(controller).claimableRedeemAssets
 
-    @tx
-    def redeem_shares(self, sender: str, shares: int, receiver: str, owner: str) -> int:
-        """ERC-4626 `redeem(shares, receiver, owner)` sent by `sender`: returns the assets paid."""
-        self._price()
-        return super().redeem_shares(sender, shares, receiver, owner)
+    def max_redeem(self, controller: str) -> int:
+        """`maxRedeem(controller)`: claimable redeem shares."""
+        return self._lp_account_of(controller).claimableRedeemShares
 
-    def _deposit(self, caller: str, receiver: str, assets: int, shares: int) -> None:
-        """`_deposit`: `ZeroAmount`, the pool's assets, then `ERC4626._deposit`, then the floor flag."""
-        if assets == 0 or shares == 0:
-            raise ZeroAmount()
-        pooled = checked_add(self.pool_assets, assets)
-        self.pool_assets = to_uint128(pooled)
-        super()._deposit(caller, receiver, assets, shares)
-        self._sync_floor_at(pooled, self._view_price())
+    def preview_deposit(self, assets: int) -> int:
+        """`previewDeposit`: reverts `AsyncPreview` (quote with `convert_to_shares`)."""
+        raise AsyncPreview()
 
-    def _withdraw(self, caller: str, receiver: str, owner: str, assets: int, shares: int) -> None:
-        """`_withdraw`: `ZeroAmount`, the pool's assets, then `ERC4626._withdraw`, then the floor flag."""
-        if assets == 0 or shares == 0:
-            raise ZeroAmount()
-        pooled = checked_sub(self.pool_assets, assets)
-        self.pool_assets = pooled
-        super()._withdraw(caller, receiver, owner, assets, shares)
-        self._sync_floor_at(pooled, self._view_price())
+    def preview_mint(self, shares: int) -> int:
+        """`previewMint`: reverts `AsyncPreview` (quote with `convert_to_assets`)."""
+        raise AsyncPreview()
 
-    def _deposits_open(self) -> bool:
-        """A deposit into a deficit would first pay for it: closed while R < 0 (and the oracle unusable)."""
-        ok, p = self._price_usable()
-        return ok and self._reserve_at(p) >= 0
+    def preview_withdraw(self, assets: int) -> int:
+        """`previewWithdraw`: reverts `AsyncPreview`."""
+        raise AsyncPreview()
 
-    def _withdrawable(self) -> int:
-        """`_withdrawable`: the reserve above both the floor and what the utilization cap needs
-        (ceil(ceil(|net|·p)/u)), asset units rounded down; 0 if the oracle is unusable."""
-        ok, p = self._price_usable()
-        if not ok:
-            return 0
-        r, fl = self._reserve_and_floor(self.pool_assets, self._liabilities(p))
-        return self._withdrawable_at(p, r, fl, self._net_exposure(p))
+    def preview_redeem(self, shares: int) -> int:
+        """`previewRedeem`: reverts `AsyncPreview`."""
+        raise AsyncPreview()
 
-    def _withdrawable_at(self, p: int, r: int, fl: int, net: int) -> int:
-        """The rest of `_withdrawable` at a usable price `p`, with reserve `r`, floor `fl` and net exposure
-        `net` already valued (the lens values them once for every view)."""
-        needed = mul_div(mul_div(-net if net < 0 else net, p, WAD, True), WAD, self.max_utilization, True)
-        room = r - to_int256(max(fl, needed))
-        return 0 if room <= 0 else room // self._scale
+    # ------------------------------------------------------------------ ERC-7540 views
+
+    def pending_deposit_request(self, controller: str, request_id: int = 0) -> int:
+        """`pendingDepositRequest(requestId, controller)`: deposit assets not yet executed."""
+        return self._lp_account_of(controller).pendingDepositAssets
+
+    def claimable_deposit_request(self, controller: str, request_id: int = 0) -> int:
+        """`claimableDepositRequest(requestId, controller)`: executed deposit assets not yet claimed."""
+        return self._lp_account_of(controller).claimableDepositAssets
+
+    def pending_redeem_request(self, controller: str, request_id: int = 0) -> int:
+        """`pendingRedeemRequest(requestId, controller)`: redeem shares not yet executed (waiting included)."""
+        return self._lp_account_of(controller).pendingRedeemShares
+
+    def claimable_redeem_request(self, controller: str, request_id: int = 0) -> int:
+        """`claimableRedeemRequest(requestId, controller)`: executed redeem shares whose assets are unclaimed."""
+        return self._lp_account_of(controller).claimableRedeemShares
+
+    def is_operator(self, controller: str, operator: str) -> bool:
+        """`isOperator(controller, operator)`."""
+        return self._operators.get((controller, operator), False)
+
+    def lp_queues(self) -> LpQueues:
+        """`lpQueues()`."""
+        return self._lp_queues
+
+    def lp_account(self, controller: str) -> LpAccount:
+        """The raw `_lpAccounts[controller]` (no view of its own: the ERC-7540 views read its fields)."""
+        return self._lp_account_of(controller)
+
+    def lp_order(self, kind: int, order_id: int) -> Order:
+        """`lpOrder(kind, id)`: zeros outside the queue's [head, tail); `receiver` is the controller."""
+        q = self._lp_queues
+        if kind == DEPOSIT:
+            if q.depositHead <= order_id < q.depositTail:
+                return self._lp_deposits[order_id]
+        elif q.redeemHead <= order_id < q.redeemTail:
+            return self._lp_redeems[order_id]
+        return Order("0x0000000000000000000000000000000000000000", 0, 0, 0, 0)
+
+    def refundable(self, account: str) -> int:
+        """`refundable(account)`: refunds whose push failed."""
+        return self._refundable.get(account, 0)
+
+    def share(self) -> str:
+        """`share()` (ERC-7575): the pool itself."""
+        return self.address
+
+    @staticmethod
+    def supports_interface(interface_id: int) -> bool:
+        """`supportsInterface(interfaceId)` (ERC-165)."""
+        return interface_id in INTERFACE_IDS

@@ -17,7 +17,8 @@ from ..errors import (
     ZeroAmount,
 )
 from ..evm import Chain, tx
-from ..libraries.oracle_price import read_round
+from ..libraries import order_rounds
+from ..libraries.order_rounds import DUE, EARLIER, EXPIRED as EXPIRED_VERDICT, NOT_DUE, Round
 from ..libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY, REFUNDED, State
 from ..oz.erc20 import ZERO_ADDRESS
 from ..oz.safe_cast import to_uint128
@@ -31,9 +32,8 @@ if TYPE_CHECKING:
 MINT, REDEEM = 0, 1  # `ISeriesOrders.Kind`
 NONE, SLIPPAGE, EXPIRED, UNVERIFIABLE = 0, 1, 2, 6  # `RefundReason`s this file sets (the rest: the pool's)
 QUEUE_SIZE = 1024
-MAX_UNUSABLE_ROUNDS = 32
-MAX_ROUND_SCAN = 256
-U64 = (1 << 64) - 1
+MAX_UNUSABLE_ROUNDS = order_rounds.MAX_UNUSABLE_ROUNDS
+MAX_ROUND_SCAN = order_rounds.MAX_ROUND_SCAN
 
 
 class Order(NamedTuple):
@@ -58,10 +58,11 @@ class OrderParams(NamedTuple):
 class OrderBook:
     """One token's `SeriesOrders` storage."""
 
-    __slots__ = ("claimable", "heads", "owners", "params", "queues", "tails")
+    __slots__ = ("claimable", "heads", "last_due", "owners", "params", "queues", "tails")
 
     def __init__(self, params: OrderParams) -> None:
         self.params = params
+        self.last_due = 0  # `_lastDue`: the latest dueAt given (uint32)
         self.heads = [0, 0]
         self.tails = [0, 0]
         self.queues: tuple[dict[int, Order], dict[int, Order]] = ({}, {})
@@ -72,11 +73,11 @@ class OrderBook:
         """Cheap while the book is empty (the hot path of the fuzzers)."""
         q, o, c = self.queues, self.owners, self.claimable
         busy = q[0] or q[1] or o[0] or o[1] or c
-        return (self.params, tuple(self.heads), tuple(self.tails),
+        return (self.params, self.last_due, tuple(self.heads), tuple(self.tails),
                 (dict(q[0]), dict(q[1]), dict(o[0]), dict(o[1]), dict(c)) if busy else None)
 
     def load(self, saved: tuple[Any, ...]) -> None:
-        self.params, heads, tails, dicts = saved
+        self.params, self.last_due, heads, tails, dicts = saved
         self.heads[:], self.tails[:] = heads, tails
         q, o, c = self.queues, self.owners, self.claimable
         if dicts is None and not (q[0] or q[1] or o[0] or o[1] or c):
@@ -114,8 +115,8 @@ class SeriesOrdersCalls(Chain):
 
         def _check_residual(self, s: State, account: str) -> None: ...  # `LeveragedToken._checkResidual`
 
-        def _execute_orders(self, token: str, s: State, price: int, supply: int, mints: list[OrderIn],
-                            redeems: list[OrderIn], direct: bool) -> tuple[list[int], int, int]: ...
+        def _execute_orders(self, token: str, s: State, price: int, prev_at: int, supply: int,
+                            mints: list[OrderIn], redeems: list[OrderIn], direct: bool) -> tuple[list[int], int, int]: ...
 
     # ------------------------------------------------------------------ requests
 
@@ -150,6 +151,10 @@ class SeriesOrdersCalls(Chain):
         if tail - head >= QUEUE_SIZE:
             raise QueueFull(kind)
         due_at = (self.now + book.params.min_delay) & 0xFFFFFFFF
+        if due_at < book.last_due:  # queues stay in time order when minDelay is lowered
+            due_at = book.last_due
+        else:
+            book.last_due = due_at
         book.queues[kind][tail] = Order(receiver, due_at, fee, to_uint128(amount), to_uint128(min_out))
         if receiver != sender:
             book.owners[kind][tail] = sender
@@ -169,7 +174,7 @@ class SeriesOrdersCalls(Chain):
         """`_execute`: the batch; the execution fees go to `executor` (`executeOrdersFor` from the pool)."""
         s = self._token(token)
         book = s.book
-        rd = self._round(book, round_id)
+        rd = order_rounds.read(self.oracle, self._oracle_decimals, round_id, book.params.max_order_age, self.now)
         m = self._take(book, MINT, rd, abi_uint(max_orders))
         r = self._take(book, REDEEM, rd, max_orders)
         done = len(m.orders) + len(r.orders)
@@ -180,7 +185,8 @@ class SeriesOrdersCalls(Chain):
         mint_refund, flow = 0, 0
         if m.ins or r.ins:
             self._pool_series(token)
-            outs, mint_refund, flow = self._execute_orders(token, s, rd.price, supply, m.ins, r.ins, False)
+            outs, mint_refund, flow = self._execute_orders(token, s, rd.price, rd.prev_at, supply, m.ins,
+                                                             r.ins, False)
         book.heads[MINT] = m.head + len(m.orders)
         book.heads[REDEEM] = r.head + len(r.orders)
         fees = self._settle_mints(s, token, m, outs, mint_refund, round_id, supply)
@@ -190,46 +196,20 @@ class SeriesOrdersCalls(Chain):
         self._pay(s, token, executor, fees)
         return done
 
-    def _round(self, book: OrderBook, round_id: int) -> Round:
-        """`_round`: round `round_id` and the updatedAt of the latest usable round before it."""
-        usable, price, at = read_round(self.oracle, self._oracle_decimals, abi_uint(round_id), self.now)
-        prev_at, verifiable = 0, True
-        rid, skipped = round_id, 0
-        while rid & U64 > 1:
-            rid -= 1
-            ok, _, a = read_round(self.oracle, self._oracle_decimals, rid, self.now)
-            if ok:
-                prev_at = a
-                break
-            skipped += 1
-            if skipped > MAX_UNUSABLE_ROUNDS:
-                verifiable = False
-                break
-        return Round(round_id, usable, price, at, prev_at, verifiable, book.params.max_order_age)
-
     def _take(self, book: OrderBook, kind: int, rd: Round, max_orders: int) -> Take:
         """`_take`: classifies up to `max_orders` orders of `kind` from the head at round `rd`."""
         head, tail = book.heads[kind], book.tails[kind]
         t = Take(head)
-        is_latest: bool | None = None
         queue = book.queues[kind]
         for i in range(min(tail - head, max_orders)):
             order_id = head + i
             o = queue[order_id]
-            due = o.due_at
-            if due < rd.prev_at:
+            v = order_rounds.classify(rd, o.due_at, self.oracle, self.now)
+            if v == NOT_DUE:
+                break
+            if v == EARLIER:
                 raise OrderDueEarlier(kind, order_id, rd.id)
-            deadline = due + rd.max_age
-            if rd.usable and due < rd.at:
-                refund = EXPIRED if rd.at > deadline else NONE if rd.verifiable else UNVERIFIABLE
-            else:  # not due at this round: expired only if no round can come in its window any more
-                if self.now <= deadline:
-                    break
-                if is_latest is None:
-                    is_latest = self.oracle.latest_round_data()[0] == rd.id
-                if not is_latest:
-                    break
-                refund = EXPIRED
+            refund = NONE if v == DUE else EXPIRED if v == EXPIRED_VERDICT else UNVERIFIABLE
             t.orders.append(o)
             t.refund.append(refund)
             if refund == NONE:
@@ -325,21 +305,8 @@ class SeriesOrdersCalls(Chain):
         dues = [book.queues[k][book.heads[k]].due_at for k in (MINT, REDEEM) if book.heads[k] < book.tails[k]]
         if not dues:
             return 0
-        due = min(dues)
-        latest = self.oracle.latest_round_data()[0]
-        found, rid = 0, latest
-        for _ in range(MAX_ROUND_SCAN):
-            if rid & U64 == 0:
-                break
-            usable, _, at = read_round(self.oracle, self._oracle_decimals, rid, self.now)
-            if usable:
-                if at <= due:
-                    break
-                found = rid
-            rid -= 1
-        if found == 0 and self.now > due + book.params.max_order_age:
-            found = latest
-        return found
+        return order_rounds.pending_round(self.oracle, self._oracle_decimals, min(dues), book.params.max_order_age,
+                                          self.now)
 
     def has_pending_orders(self, token: str) -> bool:
         """`hasPendingOrders()`."""
@@ -362,18 +329,6 @@ class SeriesOrdersCalls(Chain):
     def claimable_of(self, token: str, account: str) -> int:
         """`claimable(account)`."""
         return self._token(token).book.claimable.get(account, 0)
-
-
-class Round(NamedTuple):
-    """`SeriesOrders.Round`."""
-
-    id: int
-    usable: bool
-    price: int
-    at: int
-    prev_at: int
-    verifiable: bool
-    max_age: int
 
 
 class Take:

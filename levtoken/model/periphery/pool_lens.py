@@ -18,7 +18,7 @@ from ..libraries.series_math import WAD, leverage
 from ..oz.erc20 import ZERO_ADDRESS
 from ..oz.math import mul_div
 from ..oz.safe_cast import to_int256
-from ..solidity import TWO_256, U128, UINT256_MAX
+from ..solidity import TWO_256, UINT256_MAX
 
 if TYPE_CHECKING:
     from ..pool import PoolModel
@@ -51,44 +51,24 @@ class PoolLens:
         total_assets = r // scale if r > 0 else 0
         lp = self.lp
         lp_supply = lp.total_supply
-        rounds = [self.pending_round(s.token) for s in book]  # checkUpkeep: due orders come first
-        orders = any(rounds)
-        if ok:
-            statuses = [self._status(s, p, e) for s, e in zip(book, equities)]
-            bitmap = 0
-            for i, st in enumerate(statuses):
-                if st and not rounds[i]:
-                    bitmap |= 1 << i
-            health_due = self._health_due()
-            needed = bitmap != 0 or health_due or orders
-            max_deposit = U128 - pooled if r >= 0 else 0
-            withdrawable = self._withdrawable_at(p, r, fl, net)
-        else:
-            statuses = [NONE] * len(book)
-            bitmap = 0
-            health_due = False
-            needed = orders
-            max_deposit = 0
-            withdrawable = 0
+        statuses = [self._status(s, p, e) for s, e in zip(book, equities)] if ok else [NONE] * len(book)
+        needed, bitmap, health_due, _, _ = self.check_upkeep_data()
+        accounts_ = self._lp_accounts
+        first = accounts_.get(accounts[0] if accounts else ZERO_ADDRESS)
         asset_balances = self.asset.balances
         values = [
             pooled, r % TWO_256, total, net % TWO_256, fl, mark, total_assets, lp_supply,
             int(self.floor_breached), self.last_health_report, asset_balances.get(self.address, 0),
-            int(needed), bitmap, int(health_due), max_deposit, now,
+            int(needed), bitmap, int(health_due), first.claimableDepositAssets if first else 0, now,
         ]
-        virtual_supply = lp_supply + self._VIRTUAL_SHARES
-        virtual_assets = total_assets + 1
-        redeem_cap = mul_div(withdrawable, virtual_supply, virtual_assets)
         lp_balances = lp.balances
         append = values.append
         for a in accounts:
-            shares = lp_balances.get(a, 0)
-            owned = mul_div(shares, virtual_assets, virtual_supply)
+            claims = accounts_.get(a)
             append(asset_balances.get(a, 0))
-            append(shares)
-            append(min(withdrawable, owned))
-            redeemable = min(redeem_cap, shares)
-            append(redeemable if mul_div(redeemable, virtual_assets, virtual_supply) else 0)
+            append(lp_balances.get(a, 0))
+            append(claims.claimableRedeemAssets if claims else 0)  # maxWithdraw: claimable redeem assets
+            append(claims.claimableRedeemShares if claims else 0)  # maxRedeem: claimable redeem shares
         for s, e, st in zip(book, equities, statuses):
             ledger = s.ledger
             supply = ledger.total_supply
