@@ -43,7 +43,7 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
     AggregatorV3Interface internal immutable _oracle;
     uint8 internal immutable _oracleDecimals;
 
-    OrderParams private _params;
+    OrderParams internal _params;
     uint64 private _mintHead;
     uint64 private _mintTail;
     uint64 private _redeemHead;

@@ -43,6 +43,19 @@ interface IReservePool is IReservePoolBase, IPoolAdmin {
         bool direct
     ) external returns (uint256[] memory outs, uint8 mintRefund, int256 flow);
 
+    /// @notice What one order of the calling series would get if it executed now, alone in a batch at the latest
+    ///         oracle price, priced by the same functions as `executeOrders` (`OrderPricing`): tokens for a mint
+    ///         of `amount` assets, assets before an order's execution fee for a redeem of `amount` tokens. 0
+    ///         when it would be refunded (oracle unusable, series knocked out, pool paused for mints, zero
+    ///         output, a mint that would break the reserve floor or the utilization cap) or for more tokens
+    ///         than `supply`. Writes nothing; nonpayable only because its code is the orders module's, run by
+    ///         delegatecall (the tokens call it by staticcall, `IOrdersPreview`).
+    /// @param supply The token's total supply (escrowed redeem tokens included), as a batch would pass it.
+    /// @param isMint A mint (true) or a redeem (false).
+    /// @param amount Assets to mint with (asset units) or tokens to redeem.
+    /// @return out Tokens (mint) or assets in asset units (redeem).
+    function previewOrder(uint256 supply, bool isMint, uint256 amount) external returns (uint256 out);
+
     /// @notice Reverts unless a mint order for `token` can be placed now (series known, not knocked out, pool
     ///         not paused), with the reason's error.
     function requireMintsOpen(address token) external view;

@@ -32,6 +32,7 @@ from .series_math import (
     streaming_fee,
     tokens_for_mint,
 )
+from .series_math import exposure_after_mint as series_exposure_after_mint
 from .series_math import nav as nav_at
 
 MAX_LEVERAGE = 10 * WAD  # highest allowed max leverage (10x)
@@ -176,14 +177,9 @@ def tokens_for(s: State, net: int, equity: int, supply: int) -> int:
 
 
 def exposure_after_mint(s: State, p: int, equity: int, supply: int, net: int) -> int:
-    """`Series.exposureAfterMint`: exposure once `net` is added; a first mint, or one into a series outside
-    its band, enters at target; otherwise exposure is scaled so leverage is unchanged."""
-    if supply == 0:
-        return exposure_for(s.target_leverage, net, p)
-    x = s.exposure
-    if drifted(leverage(x, p, equity), s.min_leverage, s.max_leverage):
-        return x + exposure_for(s.target_leverage, net, p)
-    return scale_exposure(x, checked_add(equity, net), equity)
+    """`Series.exposureAfterMint`: `series_math.exposure_after_mint` on the series' exposure and band."""
+    return series_exposure_after_mint(s.exposure, p, equity, supply, net, s.target_leverage, s.min_leverage,
+                                      s.max_leverage)
 
 
 def mint(s: State, p: int, equity: int, supply: int, net: int, now: int) -> None:
