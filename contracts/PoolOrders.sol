@@ -22,7 +22,7 @@ import {ReserveBook} from "./base/ReserveBook.sol";
 /// @title PoolOrders
 /// @notice The pool's side of a series' order batch (`IReservePool.executeOrders`, SPEC section 3a): settle
 ///         the series at the batch's price, price every mint and redeem at that one NAV (`OrderPricing`), check
-///         the mints against the floor and the utilization cap, apply the totals once, and move the assets; and
+///         each mint against the floor and the utilization cap on the running totals, apply the totals once, and move the assets; and
 ///         the quote of one order by the same functions (`previewOrder`).
 ///         Each pool creates its own module and runs it by delegatecall (as `PoolAdmin`), so the code acts on
 ///         the pool's storage and emits the pool's events; it is a module only for the pool's code size.
@@ -53,8 +53,8 @@ contract PoolOrders is InheritedSlots, ReentrancyGuardTransient, ReserveBook {
 
     /// @notice `IReservePool.executeOrders` (see there).
     /// @dev Every order of the batch is priced at the series' NAV after the settlement (`OrderPricing`); the
-    ///      totals are then applied once (one exposure scaling per side). Mints are checked together against the
-    ///      floor and the utilization cap before anything is written.
+    ///      totals are then applied once (one exposure scaling per side). Mints fill first come, first served:
+    ///      each against the floor and the utilization cap on the running totals, before anything is written.
     function executeOrders(
         uint256 price_,
         uint256 supply,
@@ -134,9 +134,11 @@ contract PoolOrders is InheritedSlots, ReentrancyGuardTransient, ReserveBook {
         (b.netExposure, b.floorRatio, b.maxUtilization) = (_netExposure(p), floorRatio, maxUtilization);
     }
 
-    /// @dev Prices the batch's mints into `outs` and adds the executed ones to the totals, or refunds them all
-    ///      (returning why) when the series is knocked out, the pool is paused, or together they would take the
-    ///      reserve below the floor or net exposure above the cap. `direct`: every refund reverts instead.
+    /// @dev Prices the batch's mints into `outs` in queue order and fills each that still fits: the reserve at or
+    ///      above the floor and net exposure within the cap, checked on the running totals of the mints filled
+    ///      before it (`OrderPricing.roomFor`, O(1) per order). One that does not fit alone is refunded
+    ///      (`REFUNDED_CAPACITY`); later, smaller ones may still fill. All are refunded (returning why) when the
+    ///      series is knocked out or the pool is paused. `direct`: every refund reverts instead.
     function _fillMints(
         OrderPricing.Batch memory b,
         IReservePool.OrderIn[] calldata mints,
@@ -153,29 +155,24 @@ contract PoolOrders is InheritedSlots, ReentrancyGuardTransient, ReserveBook {
         }
         for (uint256 i; i < mints.length; ++i) {
             IReservePool.OrderIn calldata o = mints[i];
-            (uint256 tokens, uint256 net,, ISeriesOrders.RefundReason why) = b.judgeMint(o.amount, o.minOut);
+            (uint256 tokens, uint256 net, uint256 fee, ISeriesOrders.RefundReason why) = b.judgeMint(o.amount, o.minOut);
             if (why != ISeriesOrders.RefundReason.None) {
                 if (direct) revert SlippageExceeded(tokens, o.minOut == 0 ? 1 : o.minOut);
                 outs[i] = Series.REFUNDED;
                 continue;
             }
+            (OrderPricing.Room room, int256 r, uint256 fl, int256 netAfter) = b.roomFor(o.amount, net);
+            if (room != OrderPricing.Room.Fits) {
+                if (direct) {
+                    if (room == OrderPricing.Room.BelowFloor) revert ReserveBelowFloor(r, fl);
+                    _revertOverCap(netAfter, b.price, r);
+                }
+                outs[i] = Series.REFUNDED_CAPACITY;
+                continue;
+            }
             outs[i] = tokens;
             b.fillMint(o.amount, net);
-        }
-        if (b.mintNet == 0) return 0;
-        (OrderPricing.Room room, int256 r, uint256 fl, int256 netAfter) = b.roomFor(0, 0);
-        if (room != OrderPricing.Room.Fits) {
-            if (direct) {
-                if (room == OrderPricing.Room.BelowFloor) revert ReserveBelowFloor(r, fl);
-                _revertOverCap(netAfter, b.price, r);
-            }
-            (b.mintAssets, b.mintNet) = (0, 0);
-            return _refundAll(outs, mints.length, ISeriesOrders.RefundReason.Capacity);
-        }
-        for (uint256 i; i < mints.length; ++i) {
-            if (outs[i] == Series.REFUNDED) continue;
-            uint256 fee = SeriesMath.feeOf(mints[i].amount * b.scale, b.mintFee);
-            emit Minted(msg.sender, mints[i].owner, mints[i].receiver, mints[i].amount, outs[i], fee, b.price);
+            emit Minted(msg.sender, o.owner, o.receiver, o.amount, tokens, fee, b.price);
         }
         return 0;
     }

@@ -29,6 +29,8 @@ COVERED_FILES = {
     "contracts/base/SeriesOrders.sol",
     "contracts/libraries/Series.sol",
     "contracts/libraries/SeriesMath.sol",
+    "contracts/libraries/OrderPricing.sol",
+    "contracts/libraries/PoolMath.sol",
     "contracts/libraries/Liabilities.sol",
     "contracts/libraries/OraclePrice.sol",
     "contracts/libraries/RebalancePolicy.sol",

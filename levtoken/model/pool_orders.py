@@ -1,7 +1,7 @@
 """`PoolOrders.sol`: the pool's side of a series' order batch (`IReservePool.executeOrders`, SPEC section
 3a), run by the pool through delegatecall: settle the series at the batch's price, price every mint and
-redeem at that one NAV (`libraries.order_pricing`), check the mints against the floor and the utilization
-cap, apply the totals once, and move the assets; and the quote of one order by the same functions
+redeem at that one NAV (`libraries.order_pricing`), fill the mints first come, first served within the
+floor and the utilization cap (checked on the running totals), apply the totals once, and move the assets; and the quote of one order by the same functions
 (`previewOrder`). The module's own `NotDelegated` has no model counterpart (as in `pool_admin`)."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from .libraries.order_pricing import (  # noqa: F401  (the reasons, re-exported 
     UNVERIFIABLE,
     Batch,
 )
-from .libraries.series import REFUNDED, State
-from .libraries.series_math import WAD, fee_of
+from .libraries.series import REFUNDED, REFUNDED_CAPACITY, State
+from .libraries.series_math import WAD
 from .oz.safe_cast import to_uint128
 from .solidity import checked_add, checked_sub
 
@@ -111,7 +111,8 @@ class PoolOrders(ReserveBook):
         return b
 
     def _fill_mints(self, token: str, b: Batch, mints: list[OrderIn], outs: list[int], direct: bool) -> int:
-        """`_fillMints`."""
+        """`_fillMints`: in queue order, each mint fills if it still fits the floor and the cap on the running
+        totals, else it alone is refunded (`REFUNDED_CAPACITY`); all are refunded when mints are closed."""
         closed = b.mints_closed
         if closed != NO_REFUND:
             if direct:
@@ -120,30 +121,24 @@ class PoolOrders(ReserveBook):
                 raise EnforcedPause()
             return _refund_all(outs, len(mints), closed)
         for i, o in enumerate(mints):
-            tokens, net, _, why = op.judge_mint(b, o.amount, o.min_out)
+            tokens, net, fee, why = op.judge_mint(b, o.amount, o.min_out)
             if why != NO_REFUND:
                 if direct:
                     raise SlippageExceeded(tokens, o.min_out or 1)
                 outs[i] = REFUNDED
                 continue
+            room, r, fl, net_after = op.room_for(b, o.amount, net)
+            if room != op.FITS:
+                if direct:
+                    if room == op.BELOW_FLOOR:
+                        raise ReserveBelowFloor(r, fl)
+                    self._revert_over_cap(net_after, b.price, r)
+                outs[i] = REFUNDED_CAPACITY
+                continue
             outs[i] = tokens
             op.fill_mint(b, o.amount, net)
-        if b.mint_net == 0:
-            return NO_REFUND
-        room, r, fl, net_after = op.room_for(b, 0, 0)
-        if room != op.FITS:
-            if direct:
-                if room == op.BELOW_FLOOR:
-                    raise ReserveBelowFloor(r, fl)
-                self._revert_over_cap(net_after, b.price, r)
-            b.mint_assets, b.mint_net = 0, 0
-            return _refund_all(outs, len(mints), CAPACITY)
-        for i, o in enumerate(mints):
-            if outs[i] == REFUNDED:
-                continue
             self._ev.append(("Minted", {"token": token, "payer": o.owner, "receiver": o.receiver,
-                                        "assets": o.amount, "tokens": outs[i],
-                                        "fee": fee_of(o.amount * b.scale, b.mint_fee), "price": b.price}))
+                                        "assets": o.amount, "tokens": tokens, "fee": fee, "price": b.price}))
         return NO_REFUND
 
     def _fill_redeem(self, token: str, b: Batch, o: OrderIn, direct: bool) -> int:

@@ -46,6 +46,7 @@ MAX_INITIAL_NAV = 10**24
 LOCKED_SUPPLY = 10**9  # tokens a first mint locks forever (SPEC "Minimum sizes")
 MIN_BALANCE = 10**9  # smallest balance a redeem may leave its holder (0 is always allowed)
 REFUNDED = (1 << 256) - 1  # `Series.REFUNDED`: what a batch returns for a refunded order
+REFUNDED_CAPACITY = (1 << 256) - 2  # `Series.REFUNDED_CAPACITY`: a mint refunded for the floor or the cap
 LOCK_ADDRESS = "0x000000000000000000000000000000000000dEaD"  # holder of the locked supply
 
 
