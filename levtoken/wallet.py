@@ -1,27 +1,33 @@
-"""Holder and LP operations on a deployed system: quote, check, simulate, then send.
+"""Holder and LP operations on a deployed system: quote, check, then send (and, for orders, wait).
 
 ``Wallet.open(account)`` attaches to the connected network's manifest. Each operation has a ``quote_*``
-method that reads the pool's views and returns a frozen dataclass saying what will happen (expected
-output, fee, slippage bound, blocking problems with their fix, notes). ``execute(quote)`` then
+method that returns a frozen dataclass saying what will happen (expected output, fees, slippage bound,
+blocking problems with their fix, notes).
 
-1. refuses a quote with problems (``WalletError``),
-2. simulates the call with ``eth_call`` from the account and refuses with ``SlippageRefused`` when the
-   simulated result breaks the quote's bound (for example the price moved since the quote) - nothing is
-   sent in either case,
-3. sends the transaction with the bound as the contract's ``minTokens`` / ``minAssets`` argument, so the
-   pool reverts if the state moves again between simulation and inclusion (ERC-4626 deposit/withdraw have
-   no such argument: their bound is checked by the simulation only),
+Mint and redeem are orders (SPEC section 3a): ``place(quote)`` sends ``requestMint`` / ``requestRedeem`` with
+the quote's bound as ``minTokens`` / ``minAssets`` and returns a ``PlacedOrder`` (its id and ``dueAt``);
+``wait(placed)`` then polls the token until the order is executed or refunded, at the price of the first
+oracle round published after ``dueAt`` (the request time plus the pool's ``minDelay``), and returns an
+``OrderOutcome`` (tokens or assets received, or the refund reason). The wallet never moves the oracle; by
+default it executes the batch itself (``executeOrders``, permissionless, paying it the batch's execution
+fees) as soon as a round prices it, unless a keeper was faster (``execute=False`` waits for a keeper only).
+``pending_orders()`` lists the account's pending orders and claimable balances; ``claim()`` collects them.
+Before sending, an order's quote is checked again against the contracts' previews (the price may have
+moved since the quote: ``SlippageRefused``) and the request is simulated (a revert is refused with its
+reason); the bound itself is enforced by the contract at execution (a failing order is refunded).
 
-and returns a ``TxResult`` read from the receipt's events. ``status()`` reads NAV, leverage, band,
-next fallback, rebalance trigger and the reserve's health for every series of the deployment.
+LP deposits and withdrawals (ERC-4626) and approvals are single transactions: ``execute(quote)`` refuses a
+quote with problems (``WalletError``), simulates the call with ``eth_call`` from the account and refuses
+with ``SlippageRefused`` when the simulated result breaks the quote's bound - nothing is sent in either case
+- then sends it and returns a ``TxResult`` read from the receipt's events. ``status()`` reads NAV,
+leverage, band, next fallback, rebalance trigger and the reserve's health for every series.
 
-Quote formulas (the pool's own, SPEC section 3; WAD = 1e18, ``scale`` = 10**(18 - asset decimals)):
-mint: ``gross = assets*scale``, ``fee = ceil(gross*mintFee)``, ``net = gross - fee``, tokens =
-``floor(net*supply/equity)`` or ``floor(net/initialNav)`` on the first mint; redeem: ``gross =
-floor(tokens*equity/supply)``, ``fee = ceil(gross*redeemFee)``, payout ``gross - fee`` times
-``poolAssets/liabilities`` when the reserve is negative, then ``floor(payout/scale)``. Bounds: ``min =
-floor(expected*(10000 - slippage_bps)/10000)``; for a withdrawal by assets, ``max shares =
-ceil(shares*(10000 + slippage_bps)/10000)``.
+Quotes come from the contracts' previews: ``previewMint`` / ``previewRedeem`` of the series token (the
+pool's batch pricing of an order alone at the latest price, fees, first-mint lock, insolvency pro rata
+and capacity included; ``previewRedeem`` is before the order's flat execution fee, which the wallet
+subtracts) and ERC-4626 ``previewDeposit`` / ``previewWithdraw`` / ``previewRedeem`` for the LP commands.
+The wallet derives no price itself. Bounds: ``min = floor(expected*(10000 - slippage_bps)/10000)``; for a
+withdrawal by assets, ``max shares = ceil(shares*(10000 + slippage_bps)/10000)``.
 
 Inputs are strict, and each quote checks them before it reads the chain (so before anything is sent):
 every address must pass EIP-55 (an all-lowercase or all-uppercase one only with ``allow_lowercase``), every
@@ -35,6 +41,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,14 +50,14 @@ from typing import Any, TypeVar
 
 from ape import chain, networks, project
 from eth_abi import decode as abi_decode
-from eth_utils import is_checksum_address, to_checksum_address
+from eth_utils import is_checksum_address, keccak, to_checksum_address
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
 from levtoken import reverts
 from levtoken.accounts import UnsafeAccountError, check_account
 from levtoken.config import is_local_network
 from levtoken.deployment import DEFAULT_MANIFEST_DIR, Deployment, attach
-from levtoken.model.libraries.series import LOCKED_SUPPLY
+from levtoken.model.libraries.series import LOCKED_SUPPLY, MIN_BALANCE
 from levtoken.units import MAX_UINT256, WAD, AmountError, from_units, from_wad, parse_decimal, parse_units
 
 log = logging.getLogger(__name__)
@@ -61,6 +68,24 @@ DEFAULT_SLIPPAGE_BPS = 50
 _HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}", re.ASCII)
 TRIGGER_NAMES = {0: "none", 1: "drift", 2: "fallback", 3: "scheduled", 4: "knock-out"}
 LP_BOUND_NOTE = "ERC-4626 {what}: the bound is checked by simulation just before sending, not by the pool"
+MINT, REDEEM = 0, 1  # `ISeriesOrders.Kind`
+KIND_NAMES = {MINT: "mint", REDEEM: "redeem"}
+REFUND_REASONS = {0: "none", 1: "slippage (its bound failed at the round's price, or it bought nothing)",
+                  2: "expired (no usable oracle round within maxOrderAge)",
+                  3: "capacity (the reserve floor or the utilization cap, after the mints before it)",
+                  4: "knocked out (the series' equity reached 0)", 5: "paused (the pool's owner paused mints)",
+                  6: "unverifiable (too many unusable oracle rounds before its round)"}
+DEFAULT_WAIT_SECONDS = 900
+DEFAULT_POLL_SECONDS = 2.0
+MAX_BATCH = 50  # orders per queue the wallet executes in one call (performUpkeep's figure)
+_T_EXECUTED = "0x" + keccak(text="OrderExecuted(uint8,uint256,address,uint80,uint256)").hex()
+_T_REFUNDED = "0x" + keccak(text="OrderRefunded(uint8,uint256,address,uint8)").hex()
+_T_CREDITED = "0x" + keccak(text="ClaimableCredited(address,uint256)").hex()
+
+
+def _sleep(seconds: float) -> None:
+    """The wait loop's pause (a hook: tests drive the mock feed here)."""
+    time.sleep(seconds)
 
 
 class WalletError(Exception):
@@ -219,13 +244,17 @@ class Quote:
 
 @dataclass(frozen=True)
 class MintQuote(Quote):
+    """A mint order: `expected_tokens` is the token's ``previewMint(amount)``; the execution fee is escrowed on
+    top of `amount` and paid to whoever executes the batch."""
+
     symbol: str
     token: str
     receiver: str
     amount: int  # assets paid, asset units
-    fee_rate: int  # WAD
-    fee: int  # WAD value (asset units * scale)
-    net: int  # WAD value
+    execution_fee: int  # asset units, escrowed with the order
+    min_delay: int  # seconds after the request before an oracle round can price it
+    max_order_age: int  # seconds after dueAt after which an order without a round expires
+    fee_rate: int  # the series' mint fee (WAD), inside the preview
     nav: int  # WAD, per token
     expected_tokens: int
     min_tokens: int
@@ -241,16 +270,21 @@ class MintQuote(Quote):
 
 @dataclass(frozen=True)
 class RedeemQuote(Quote):
+    """A redeem order: `payout` is the token's ``previewRedeem(amount)`` (before the execution fee) and
+    `expected_assets` what the receiver gets, ``payout - execution_fee``; `min_assets` bounds the latter."""
+
     symbol: str
     token: str
     receiver: str
-    amount: int  # tokens burned, 18 decimals
-    fee_rate: int
-    gross: int  # WAD value of the claim
-    fee: int  # WAD
-    pro_rata: Decimal | None  # poolAssets/liabilities when the reserve is negative, else None
+    amount: int  # tokens redeemed, 18 decimals
+    execution_fee: int  # asset units, out of the payout
+    min_delay: int
+    max_order_age: int
+    fee_rate: int  # the series' redeem fee (WAD), inside the preview
+    payout: int  # asset units, previewRedeem: after the redeem fee (and pro rata), before the execution fee
+    pro_rata: Decimal | None  # poolAssets/liabilities when the reserve is negative, else None (information)
     nav: int
-    expected_assets: int  # asset units
+    expected_assets: int  # asset units, after the execution fee
     min_assets: int
 
     def breaks_bound(self, simulated: int) -> bool:
@@ -261,6 +295,64 @@ class RedeemQuote(Quote):
                 f"the bound {self.assets(self.min_assets)} (quoted {self.assets(self.expected_assets)}, slippage "
                 f"{self.slippage_bps} bps): the price or the series moved since the quote → quote again, or raise "
                 "--slippage-bps")
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """An order the wallet placed (`requestMint` / `requestRedeem` mined)."""
+
+    kind: str  # "mint" or "redeem"
+    symbol: str
+    token: str
+    order_id: int
+    due_at: int  # the request time plus minDelay: the first oracle round updated after it prices the order
+    amount: int  # assets (mint) or tokens (redeem)
+    min_out: int  # tokens (mint) or assets after the execution fee (redeem)
+    execution_fee: int
+    receiver: str
+    txn_hash: str
+    gas_used: int
+    block: int
+    receipt: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class OrderOutcome:
+    """What became of a placed order: `executed`, `refunded` or still `pending` (the wait timed out)."""
+
+    status: str
+    amount_out: int = 0  # tokens (mint) or assets after the execution fee (redeem), if executed
+    reason: str | None = None  # the refund reason, if refunded
+    round_id: int | None = None  # the oracle round that priced it, if executed
+    txn_hash: str | None = None  # the execution (or refund) transaction
+    claimable: int = 0  # assets whose push failed in that transaction: `claim()` collects them
+    executed_by_wallet: bool = False  # the wallet sent the executeOrders call itself
+
+
+@dataclass(frozen=True)
+class PendingOrder:
+    """One pending order of the account (as owner or receiver), from the token's queue."""
+
+    symbol: str
+    kind: str
+    order_id: int
+    owner: str
+    receiver: str
+    amount: int
+    min_out: int
+    execution_fee: int
+    due_at: int
+    status: str
+
+
+@dataclass(frozen=True)
+class OrdersReport:
+    """The account's pending orders and its claimable balance in each series token."""
+
+    account: str
+    timestamp: int
+    orders: tuple[PendingOrder, ...]
+    claimable: dict[str, int]  # symbol -> asset units (only the non-zero ones)
 
 
 @dataclass(frozen=True)
@@ -314,6 +406,7 @@ class LpWithdrawQuote(Quote):
 @dataclass(frozen=True)
 class ApproveQuote(Quote):
     spender: str
+    spender_name: str  # "the pool", or the series symbol whose orders it funds
     amount: int  # asset units (MAX_UINT256 = unlimited)
     current: int
 
@@ -487,70 +580,79 @@ class Wallet:
             return str(found or err)
         return None
 
-    def _funds_problems(self, amount: int) -> list[str]:
+    def _funds_problems(self, amount: int, spender: Any = None, approve_hint: str = "") -> list[str]:
+        """Balance and allowance problems for spending `amount` of the asset through `spender` (default: the
+        pool, for LP deposits; a series token for its mint orders, named in `approve_hint`)."""
+        spender = self.pool if spender is None else spender
         problems = []
         balance = int(self.asset.balanceOf(self.address))
         if balance < amount:
             problems.append(f"your {self.asset_symbol} balance is {from_units(balance, self.asset_decimals)}, less than "
                             f"{from_units(amount, self.asset_decimals)} → lower the amount or fund the account")
-        allowance = int(self.asset.allowance(self.address, self.pool.address))
+        allowance = int(self.asset.allowance(self.address, spender.address))
         if allowance < amount:
-            problems.append(f"the pool may spend only {from_units(allowance, self.asset_decimals)} of your "
+            who = f"the {approve_hint} token" if approve_hint else "the pool"
+            flag = f" --series {approve_hint}" if approve_hint else ""
+            problems.append(f"{who} may spend only {from_units(allowance, self.asset_decimals)} of your "
                             f"{self.asset_symbol} → approve it first: ape run wallet approve "
-                            f"{from_units(amount, self.asset_decimals)} (or unlimited)")
+                            f"{from_units(amount, self.asset_decimals)}{flag} (or unlimited{flag})")
         return problems
+
+    def _order_params(self, token) -> tuple[int, int, int, int]:
+        """The series' order parameters: (minDelay, maxOrderAge, executionFee, minMintAssets)."""
+        return tuple(int(v) for v in token.orderParams())  # type: ignore[return-value]
+
+    def _order_notes(self, min_delay: int, max_age: int, fee: int) -> list[str]:
+        return [f"an order: it executes at the first oracle round published more than {min_delay} s after the "
+                f"request (refunded if none comes within {max_age // 3600} h); execution fee "
+                f"{from_units(fee, self.asset_decimals)} {self.asset_symbol}"]
 
     # ---------------------------------------------------------------- quotes
 
     def quote_mint(self, symbol: str, amount: str | int | Decimal, slippage_bps: int = DEFAULT_SLIPPAGE_BPS,
                    receiver: str | None = None) -> MintQuote:
-        """Mint `symbol` for `amount` of the asset (a human amount, e.g. "1000")."""
+        """A mint order of `symbol` for `amount` of the asset (a human amount, e.g. "1000"), quoted by the token's
+        ``previewMint``; a zero preview is a problem, explained from the views."""
         name, token = self.token(symbol)
         assets = parse_amount(amount, self.asset_decimals, "amount")
         base = self._base("mint", slippage_bps)
         receiver = self._receiver(receiver)
         pool = self.pool
-        params, state = pool.seriesParams(token), pool.seriesState(token)
-        supply, equity = int(token.totalSupply()), int(pool.equityOf(token))
-        gross = assets * self.scale
-        fee = _ceil_div(gross * params.mintFee, WAD)
-        net = gross - fee
-        problems, notes = [], []
-        if supply == 0:  # `Series.mint`: a first mint also buys the LOCKED_SUPPLY the token locks for good
-            bought = net * WAD // state.initialNav
-            expected = bought - LOCKED_SUPPLY if bought > LOCKED_SUPPLY else 0
+        min_delay, max_age, exec_fee, min_mint = self._order_params(token)
+        expected = int(token.previewMint(assets))
+        problems: list[str] = []
+        notes = self._order_notes(min_delay, max_age, exec_fee)
+        state = pool.seriesState(token)
+        if int(token.totalSupply()) == 0:
             notes.append(f"first mint of {name}: NAV starts at {from_wad(state.initialNav)}; "
                          f"{from_wad(LOCKED_SUPPLY)} {name} of it are locked forever")
-        elif equity == 0:
-            expected = 0
-        else:
-            expected = net * supply // equity
-        if state.knockedOut or (supply > 0 and equity == 0):
-            problems.append(f"{name} is knocked out (its equity reached 0) → it can no longer be minted; pick another series")
-        elif expected == 0:
-            problems.append(f"{from_units(assets, self.asset_decimals)} {self.asset_symbol} buys less than one unit of "
-                            f"{name} → use a larger amount")
-        if pool.paused():
-            problems.append("the pool is paused: mints are suspended → wait for the owner to unpause (redemptions work)")
-        if (oracle := self._oracle_problem()) is not None:
-            problems.append(f"the oracle price is unusable ({oracle}) → wait for the feed to update; mints need a "
-                            "usable price")
-        else:
-            liabilities_after = int(pool.liabilities()) + net
-            reserve_after = int(pool.reserve()) + fee
-            floor_after = _ceil_div(liabilities_after * pool.floorRatio(), WAD)
-            if reserve_after < floor_after:
-                problems.append("the reserve would be below its floor after this mint: mints are suspended → wait "
-                                "for LPs to add capital or for the price to move back; try a smaller amount")
-        problems += self._funds_problems(assets)
-        nav = int(pool.navOf(token))
+        if expected == 0:
+            problems.append(self._why_no_mint(name, token, state, assets, min_mint))
+        problems += self._funds_problems(assets + exec_fee, token, name)
         return MintQuote(**base, problems=tuple(problems), notes=tuple(notes), symbol=name, token=str(token.address),
-                         receiver=receiver, amount=assets, fee_rate=params.mintFee, fee=fee, net=net, nav=nav,
-                         expected_tokens=expected, min_tokens=lower_bound(expected, slippage_bps))
+                         receiver=receiver, amount=assets, execution_fee=exec_fee, min_delay=min_delay,
+                         max_order_age=max_age, fee_rate=int(pool.seriesParams(token).mintFee),
+                         nav=int(pool.navOf(token)), expected_tokens=expected,
+                         min_tokens=lower_bound(expected, slippage_bps))
+
+    def _why_no_mint(self, name: str, token, state, assets: int, min_mint: int) -> str:
+        """Why ``previewMint`` is 0, from the views (the preview itself says only that the pool would refund)."""
+        if state.knockedOut or (int(token.totalSupply()) > 0 and int(self.pool.equityOf(token)) == 0):
+            return f"{name} is knocked out (its equity reached 0) → it can no longer be minted; pick another series"
+        if self.pool.paused():
+            return "the pool is paused: mints are suspended → wait for the owner to unpause (redemptions work)"
+        if (oracle := self._oracle_problem()) is not None:
+            return f"the oracle price is unusable ({oracle}) → wait for the feed to update; orders need a usable price"
+        if assets < min_mint:
+            return (f"{from_units(assets, self.asset_decimals)} {self.asset_symbol} is below the minimum mint order of "
+                    f"{from_units(min_mint, self.asset_decimals)} → use a larger amount")
+        return ("the pool would refund this mint: the reserve would be below its floor or net exposure above the "
+                "utilization cap after it (or it buys nothing) → try a smaller amount, or wait for LP capital")
 
     def quote_redeem(self, symbol: str, amount: str | int | Decimal | None, slippage_bps: int = DEFAULT_SLIPPAGE_BPS,
                      receiver: str | None = None) -> RedeemQuote:
-        """Redeem `amount` tokens of `symbol` (None: the whole balance)."""
+        """A redeem order of `amount` tokens of `symbol` (None: the whole balance), quoted by the token's
+        ``previewRedeem`` less the execution fee."""
         name, token = self.token(symbol)
         requested = None if amount is None else parse_amount(amount, 18, "amount")
         base = self._base("redeem", slippage_bps)
@@ -558,31 +660,36 @@ class Wallet:
         balance = int(token.balanceOf(self.address))
         tokens = balance if requested is None else requested
         pool = self.pool
-        params = pool.seriesParams(token)
-        supply, equity = int(token.totalSupply()), int(pool.equityOf(token))
-        problems, notes = [], []
+        min_delay, max_age, exec_fee, _ = self._order_params(token)
+        payout = int(token.previewRedeem(tokens)) if tokens else 0
+        expected = max(payout - exec_fee, 0)
+        problems: list[str] = []
+        notes = self._order_notes(min_delay, max_age, exec_fee)
         if tokens == 0:
             problems.append(f"you hold no {name} → nothing to redeem")
         elif tokens > balance:
             problems.append(f"you hold {from_wad(balance)} {name}, less than {from_wad(tokens)} → lower the amount "
                             "(or use all)")
-        gross = tokens * equity // supply if supply else 0
-        fee = _ceil_div(gross * params.redeemFee, WAD)
-        payout = gross - fee
-        pooled, liabilities = int(pool.poolAssets()) * self.scale, int(pool.liabilities())
+        elif 0 < balance - tokens < MIN_BALANCE:
+            problems.append(f"it would leave you {from_wad(balance - tokens)} {name}, below the minimum balance "
+                            f"{from_wad(MIN_BALANCE)} → redeem all, or less")
         pro_rata = None
+        pooled, liabilities = int(pool.poolAssets()) * self.scale, int(pool.liabilities())
         if pooled < liabilities:
-            payout = payout * pooled // liabilities
             pro_rata = Decimal(pooled) / Decimal(liabilities)
-            notes.append(f"the reserve is negative: every redemption is paid at {pro_rata:.4%} of its claim")
-        if pool.seriesState(token).knockedOut or (supply and equity == 0):
+            notes.append(f"the reserve is negative: every redemption is paid at about {pro_rata:.4%} of its claim")
+        knocked_out = pool.seriesState(token).knockedOut or (int(token.totalSupply()) and int(pool.equityOf(token)) == 0)
+        if knocked_out:
             notes.append(f"{name} is knocked out: redeeming burns the tokens for nothing")
         if (oracle := self._oracle_problem()) is not None:
-            problems.append(f"the oracle price is unusable ({oracle}) → wait for the feed to update; redemptions "
-                            "need a usable price")
-        expected = payout // self.scale
+            problems.append(f"the oracle price is unusable ({oracle}) → wait for the feed to update; orders need a "
+                            "usable price")
+        elif tokens and not knocked_out and payout <= exec_fee and not problems:
+            problems.append(f"it pays {from_units(payout, self.asset_decimals)} {self.asset_symbol}, not more than the "
+                            "execution fee: the order would be refunded → redeem more")
         return RedeemQuote(**base, problems=tuple(problems), notes=tuple(notes), symbol=name, token=str(token.address),
-                           receiver=receiver, amount=tokens, fee_rate=params.redeemFee, gross=gross, fee=fee,
+                           receiver=receiver, amount=tokens, execution_fee=exec_fee, min_delay=min_delay,
+                           max_order_age=max_age, fee_rate=int(pool.seriesParams(token).redeemFee), payout=payout,
                            pro_rata=pro_rata, nav=int(pool.navOf(token)), expected_assets=expected,
                            min_assets=lower_bound(expected, slippage_bps))
 
@@ -645,23 +752,29 @@ class Wallet:
                                share_decimals=self.share_decimals, by_shares=False, amount=assets, expected_assets=assets, expected_shares=shares,
                                bound=upper_bound(shares, slippage_bps), max_withdraw=max_withdraw)
 
-    def quote_approve(self, amount: str | int | Decimal | None) -> ApproveQuote:
-        """Let the pool spend `amount` of the asset (None: unlimited; 0 revokes the allowance)."""
+    def quote_approve(self, amount: str | int | Decimal | None, series: str | None = None) -> ApproveQuote:
+        """Let the pool (LP deposits, the immediate entry points) or, with `series`, that series token (its mint
+        orders escrow the assets) spend `amount` of the asset (None: unlimited; 0 revokes the allowance)."""
         units = MAX_UINT256 if amount is None else parse_amount(amount, self.asset_decimals, "amount", allow_zero=True)
-        current = int(self.asset.allowance(self.address, self.pool.address))
-        notes = ("an unlimited approval lets the pool pull any amount of your asset in later mints and deposits",) \
+        if series is None:
+            spender, spender_name = self.pool, "the pool"
+        else:
+            name, spender = self.token(series)
+            spender_name = name
+        current = int(self.asset.allowance(self.address, spender.address))
+        notes = (f"an unlimited approval lets {spender_name} pull any amount of your asset later",) \
             if units == MAX_UINT256 else ()
-        return ApproveQuote(**self._base("approve", 0), problems=(), notes=notes, spender=str(self.pool.address),
-                            amount=units, current=current)
+        return ApproveQuote(**self._base("approve", 0), problems=(), notes=notes, spender=str(spender.address),
+                            spender_name=spender_name, amount=units, current=current)
 
     # ---------------------------------------------------------------- simulate and send
 
     def _call(self, quote: Quote) -> tuple[Any, str, tuple]:
         """(contract, method, arguments) of the transaction a quote describes, with its on-chain bound."""
         if isinstance(quote, MintQuote):
-            return self.token(quote.symbol)[1], "mint", (quote.amount, quote.min_tokens, quote.receiver)
+            return self.token(quote.symbol)[1], "requestMint", (quote.amount, quote.min_tokens, quote.receiver)
         if isinstance(quote, RedeemQuote):
-            return self.token(quote.symbol)[1], "redeem", (quote.amount, quote.min_assets, quote.receiver)
+            return self.token(quote.symbol)[1], "requestRedeem", (quote.amount, quote.min_assets, quote.receiver)
         if isinstance(quote, LpDepositQuote):
             return self.pool, "deposit", (quote.amount, quote.receiver)
         if isinstance(quote, LpWithdrawQuote):
@@ -672,20 +785,23 @@ class Wallet:
         raise TypeError(f"not a quote: {quote!r}")
 
     def simulate(self, quote: Quote) -> int:
-        """The operation's result now (tokens, assets, or shares burned for a withdrawal by assets), by
-        ``eth_call`` from the account with no bound (mint/redeem get 0 as their minimum). Raises
-        ``WalletError`` with the decoded reason if the call reverts."""
+        """The operation's result now. For an order: the token's preview again (tokens, or assets after the
+        execution fee), after checking by ``eth_call`` that the request itself would not revert. Otherwise the
+        call's result by ``eth_call`` from the account. Raises ``WalletError`` with the decoded reason if the
+        call reverts."""
         contract, method, args = self._call(quote)
-        if isinstance(quote, (MintQuote, RedeemQuote)):
-            args = (args[0], 0, args[2])
         try:
             (result,) = _eth_call(contract, method, args, sender=quote.account)
         except Web3ContractLogicError as err:
             raise WalletError(f"{quote.kind} would revert, nothing sent: {reverts.describe(err)}") from None
+        if isinstance(quote, MintQuote):
+            return int(contract.previewMint(quote.amount))
+        if isinstance(quote, RedeemQuote):
+            return max(int(contract.previewRedeem(quote.amount)) - quote.execution_fee, 0)
         return int(result)
 
-    def execute(self, quote: Quote) -> TxResult:
-        """Refuses, simulates, checks the bound, sends; see the module's notes."""
+    def _checked_send(self, quote: Quote):
+        """Refuses, simulates, checks the bound, sends; returns the receipt."""
         if quote.account.lower() != self.address.lower():
             raise WalletError(f"the quote is for {quote.account}, not {self.address} → quote again with this account")
         if quote.problems:
@@ -705,18 +821,152 @@ class Wallet:
                 raise
             raise WalletError(f"{quote.kind} reverted: {found.explain()}") from None
         log.debug("%s sent in %s", quote.kind, receipt.txn_hash)
-        return self._result(quote, receipt)
+        return receipt
+
+    def execute(self, quote: Quote) -> TxResult:
+        """An LP deposit or withdrawal, or an approval: refuses, simulates, checks the bound, sends (see the
+        module's notes). Mint and redeem are orders: ``place`` and ``wait``."""
+        if isinstance(quote, (MintQuote, RedeemQuote)):
+            raise WalletError(f"{quote.kind} is an order → place(quote), then wait(placed)")
+        return self._result(quote, self._checked_send(quote))
+
+    def place(self, quote: MintQuote | RedeemQuote) -> PlacedOrder:
+        """Places the order a quote describes (``requestMint`` / ``requestRedeem`` with its bound), after the
+        checks of ``execute``; returns its id and ``dueAt``."""
+        if not isinstance(quote, (MintQuote, RedeemQuote)):
+            raise WalletError(f"{quote.kind} is not an order → execute(quote)")
+        receipt = self._checked_send(quote)
+        token = self.token(quote.symbol)[1]
+        ev = next(iter(receipt.events.filter(token.OrderRequested)))
+        kind = MINT if isinstance(quote, MintQuote) else REDEEM
+        order = token.pendingOrder(kind, int(ev.id))
+        min_out = quote.min_tokens if kind == MINT else quote.min_assets
+        return PlacedOrder(kind=quote.kind, symbol=quote.symbol, token=str(token.address), order_id=int(ev.id),
+                           due_at=int(order.dueAt), amount=quote.amount, min_out=min_out,
+                           execution_fee=int(ev.executionFee), receiver=quote.receiver,
+                           txn_hash=str(receipt.txn_hash), gas_used=int(receipt.gas_used),
+                           block=int(receipt.block_number), receipt=receipt)
+
+    def wait(self, placed: PlacedOrder, timeout: float = DEFAULT_WAIT_SECONDS,
+             poll_interval: float = DEFAULT_POLL_SECONDS, execute: bool = True) -> OrderOutcome:
+        """Polls until `placed` is executed or refunded (its ``OrderExecuted`` / ``OrderRefunded`` event), at
+        most `timeout` seconds; then ``OrderOutcome("pending")``. With `execute`, the wallet executes the batch
+        itself once a round prices it (``pendingRound``), unless someone was faster; it never moves the
+        oracle, so on a local chain a round after ``dueAt`` must be published by whoever drives the feed."""
+        token = self.token(placed.symbol)[1]
+        deadline = time.monotonic() + timeout
+        by_wallet = False
+        while True:
+            outcome = self._outcome(placed, by_wallet)
+            if outcome is not None:
+                return outcome
+            if execute and self._try_execute(token):
+                by_wallet = True
+                continue
+            if time.monotonic() >= deadline:
+                return OrderOutcome(status="pending")
+            _sleep(poll_interval)
+
+    def _try_execute(self, token) -> bool:
+        """Executes the token's due batch if a round prices one; whether a call went through."""
+        round_id = int(token.pendingRound())
+        if round_id == 0:
+            return False
+        try:
+            token.executeOrders(round_id, MAX_BATCH, sender=self.account)
+        except Exception as err:  # noqa: BLE001 - a keeper was faster (NoOrdersDue) or the round moved on
+            log.info("executeOrders(%s) not sent: %s", round_id, reverts.describe(err))
+            return False
+        return True
+
+    def _outcome(self, placed: PlacedOrder, by_wallet: bool) -> OrderOutcome | None:
+        """The order's outcome from its token's logs since its request, or None while it is pending."""
+        kind = MINT if placed.kind == "mint" else REDEEM
+        web3 = networks.provider.web3
+        logs = web3.eth.get_logs({
+            "address": placed.token, "fromBlock": placed.block, "toBlock": "latest",
+            "topics": [[_T_EXECUTED, _T_REFUNDED], "0x" + kind.to_bytes(32, "big").hex(),
+                       "0x" + placed.order_id.to_bytes(32, "big").hex()],
+        })
+        for entry in logs:
+            head = "0x" + bytes(entry["topics"][0]).hex()
+            data = bytes(entry["data"])
+            txn = "0x" + bytes(entry["transactionHash"]).hex()
+            if head == _T_EXECUTED:
+                round_id, out = abi_decode(["uint80", "uint256"], data)
+                return OrderOutcome(status="executed", amount_out=int(out), round_id=int(round_id), txn_hash=txn,
+                                    claimable=self._credited(placed, txn, placed.receiver),
+                                    executed_by_wallet=by_wallet)
+            (reason,) = abi_decode(["uint8"], data)
+            return OrderOutcome(status="refunded", reason=REFUND_REASONS.get(int(reason), str(reason)), txn_hash=txn,
+                                claimable=self._credited(placed, txn, self.address), executed_by_wallet=by_wallet)
+        return None
+
+    def _credited(self, placed: PlacedOrder, txn: str, account: str) -> int:
+        """Assets credited to `account`'s claimable balance in transaction `txn` (a push that failed)."""
+        receipt = networks.provider.web3.eth.get_transaction_receipt(txn)
+        topic = "0x" + bytes.fromhex(account[2:].lower()).rjust(32, b"\0").hex()
+        return sum(int.from_bytes(bytes(e["data"]), "big") for e in receipt["logs"]
+                   if str(e["address"]).lower() == placed.token.lower() and len(e["topics"]) == 2
+                   and "0x" + bytes(e["topics"][0]).hex() == _T_CREDITED
+                   and "0x" + bytes(e["topics"][1]).hex() == topic)
+
+    # ---------------------------------------------------------------- pending orders and claims
+
+    def pending_orders(self) -> OrdersReport:
+        """The account's pending orders (as owner or receiver) in every series token, and its claimable
+        balances. Reads each queue's pending window (at most 1,024 orders per queue)."""
+        me = self.address.lower()
+        now = int(chain.blocks.head.timestamp)
+        orders, claimable = [], {}
+        for symbol, token in self.deployment.tokens.items():
+            if (owed := int(token.claimable(self.address))) > 0:
+                claimable[symbol] = owed
+            mint_head, mint_tail, redeem_head, redeem_tail = (int(v) for v in token.queues())
+            _, max_age, _, _ = self._order_params(token)
+            round_id = int(token.pendingRound())
+            round_at = int(self.deployment.oracle.getRoundData(round_id)[3]) if round_id else 0
+            for kind, head, tail in ((MINT, mint_head, mint_tail), (REDEEM, redeem_head, redeem_tail)):
+                for order_id in range(head, tail):
+                    o = token.pendingOrder(kind, order_id)
+                    owner = str(token.orderOwner(kind, order_id))
+                    if me not in (owner.lower(), str(o.receiver).lower()):
+                        continue
+                    due = int(o.dueAt)
+                    if now <= due:
+                        status = "waiting for minDelay"
+                    elif round_id and round_at > due:
+                        status = f"executable now (round {round_id})"
+                    elif now > due + max_age:
+                        status = "expired: the next execution refunds it"
+                    else:
+                        status = "waiting for an oracle round after its due time"
+                    orders.append(PendingOrder(symbol=symbol, kind=KIND_NAMES[kind], order_id=order_id, owner=owner,
+                                               receiver=str(o.receiver), amount=int(o.amount), min_out=int(o.minOut),
+                                               execution_fee=int(o.executionFee), due_at=due, status=status))
+        return OrdersReport(account=self.address, timestamp=now, orders=tuple(orders), claimable=claimable)
+
+    def claim(self, symbol: str | None = None) -> list[TxResult]:
+        """Collects the account's claimable assets from `symbol`'s token (None: every series with some)."""
+        tokens = [self.token(symbol)] if symbol is not None else list(self.deployment.tokens.items())
+        results = []
+        for name, token in tokens:
+            owed = int(token.claimable(self.address))
+            if owed == 0:
+                if symbol is not None:
+                    raise WalletError(f"nothing to claim from {name} → `orders` lists what is claimable")
+                continue
+            receipt = token.claim(sender=self.account)
+            results.append(TxResult(kind=f"claim {name}", txn_hash=str(receipt.txn_hash),
+                                    gas_used=int(receipt.gas_used), spent=0, received=owed, receipt=receipt))
+        if not results and symbol is None:
+            raise WalletError("nothing to claim → `orders` lists what is claimable")
+        return results
 
     def _result(self, quote: Quote, receipt) -> TxResult:
         common = {"kind": quote.kind, "txn_hash": str(receipt.txn_hash), "gas_used": int(receipt.gas_used),
                   "receipt": receipt}
         pool = self.pool
-        if isinstance(quote, MintQuote):
-            ev = next(iter(receipt.events.filter(pool.Minted)))
-            return TxResult(**common, spent=int(ev.assets), received=int(ev.tokens), fee=int(ev.fee))
-        if isinstance(quote, RedeemQuote):
-            ev = next(iter(receipt.events.filter(pool.Redeemed)))
-            return TxResult(**common, spent=int(ev.tokens), received=int(ev.assets), fee=int(ev.fee))
         if isinstance(quote, LpDepositQuote):
             ev = next(iter(receipt.events.filter(pool.Deposit)))
             return TxResult(**common, spent=int(ev.assets), received=int(ev.shares))
