@@ -38,19 +38,13 @@ amount is a plain decimal with at most the token's decimals (``levtoken.units.pa
 
 from __future__ import annotations
 
-import functools
 import logging
-import re
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from ape import chain, networks, project
 from eth_abi import decode as abi_decode
-from eth_utils import is_checksum_address, keccak, to_checksum_address
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
 from levtoken import reverts
@@ -58,146 +52,50 @@ from levtoken.accounts import UnsafeAccountError, check_account
 from levtoken.config import is_local_network
 from levtoken.deployment import DEFAULT_MANIFEST_DIR, Deployment, attach
 from levtoken.model.libraries.series import LOCKED_SUPPLY, MIN_BALANCE
-from levtoken.units import MAX_UINT256, WAD, AmountError, from_units, from_wad, parse_decimal, parse_units
+from levtoken.units import MAX_UINT256, from_units, from_wad
+from levtoken.wallet_inputs import (  # noqa: F401  (re-exported: levtoken.wallet is the public module)
+    BPS,
+    WalletError,
+    WalletInputError,
+    check_address,
+    check_amount,
+    looks_like_address,
+    lower_bound,
+    parse_amount,
+    upper_bound,
+)
+from levtoken.wallet_orders import (  # noqa: F401
+    DEFAULT_POLL_SECONDS,
+    DEFAULT_WAIT_SECONDS,
+    KIND_NAMES,
+    MINT,
+    REDEEM,
+    REFUND_REASONS,
+    OrderActions,
+)
+from levtoken.wallet_types import (  # noqa: F401
+    AccountStatus,
+    ApproveQuote,
+    LpDepositQuote,
+    LpWithdrawQuote,
+    MintQuote,
+    OrderOutcome,
+    OrdersReport,
+    PendingOrder,
+    PlacedOrder,
+    PoolStatus,
+    Quote,
+    RedeemQuote,
+    SeriesStatus,
+    SlippageRefused,
+    TxResult,
+)
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
-BPS = 10_000
 DEFAULT_SLIPPAGE_BPS = 50
-_HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}", re.ASCII)
 TRIGGER_NAMES = {0: "none", 1: "drift", 2: "fallback", 3: "scheduled", 4: "knock-out"}
 LP_BOUND_NOTE = "ERC-4626 {what}: the bound is checked by simulation just before sending, not by the pool"
-MINT, REDEEM = 0, 1  # `ISeriesOrders.Kind`
-KIND_NAMES = {MINT: "mint", REDEEM: "redeem"}
-REFUND_REASONS = {0: "none", 1: "slippage (its bound failed at the round's price, or it bought nothing)",
-                  2: "expired (no usable oracle round within maxOrderAge)",
-                  3: "capacity (the reserve floor or the utilization cap, after the mints before it)",
-                  4: "knocked out (the series' equity reached 0)", 5: "paused (the pool's owner paused mints)",
-                  6: "unverifiable (too many unusable oracle rounds before its round)"}
-DEFAULT_WAIT_SECONDS = 900
-DEFAULT_POLL_SECONDS = 2.0
-MAX_BATCH = 50  # orders per queue the wallet executes in one call (performUpkeep's figure)
-_T_EXECUTED = "0x" + keccak(text="OrderExecuted(uint8,uint256,address,uint80,uint256)").hex()
-_T_REFUNDED = "0x" + keccak(text="OrderRefunded(uint8,uint256,address,uint8)").hex()
-_T_CREDITED = "0x" + keccak(text="ClaimableCredited(address,uint256)").hex()
-
-
-def _sleep(seconds: float) -> None:
-    """The wait loop's pause (a hook: tests drive the mock feed here)."""
-    time.sleep(seconds)
-
-
-class WalletError(Exception):
-    """An operation that cannot (or must not) be sent: ``problem → fix``."""
-
-
-class WalletInputError(WalletError, ValueError):
-    """An argument that breaks an input rule (an address, an amount), found before anything is sent:
-    ``field: value rule → fix``. The ape script reports it as a usage error (exit status 2)."""
-
-    def __init__(self, field: str, value: Any, rule: str, fix: str):
-        self.field, self.value, self.rule, self.fix = field, value, rule, fix
-        super().__init__(f"{field}: {value!r} {rule} → {fix}")
-
-
-class SlippageRefused(WalletError):
-    """The simulated result breaks the quote's bound; nothing was sent."""
-
-    def __init__(self, quote: Quote, simulated: int):
-        self.quote, self.simulated = quote, simulated
-        super().__init__(quote.refusal(simulated))
-
-
-def _ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
-
-
-def lower_bound(expected: int, slippage_bps: int) -> int:
-    """``floor(expected*(1 - bps/10000))``: the least output accepted."""
-    return expected * (BPS - slippage_bps) // BPS
-
-
-def upper_bound(expected: int, slippage_bps: int) -> int:
-    """``ceil(expected*(1 + bps/10000))``: the most input accepted."""
-    return _ceil_div(expected * (BPS + slippage_bps), BPS)
-
-
-def _amount_text(value: str | int | Decimal, field: str) -> str:
-    """The text of an amount: strings as given, ints and Decimals written out; floats are refused (inexact)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise WalletInputError(field, value, f"is a {type(value).__name__}, not an amount",
-                           "pass a string such as '1000' or '0.5', an int or a Decimal (floats are inexact)")
-
-
-def _strict(value: str | int | Decimal, field: str, parse: Callable[[str], T], allow_zero: bool) -> T:
-    """`parse` (a ``levtoken.units`` parser) applied to the amount's text, its ``AmountError`` (and a zero
-    amount unless `allow_zero`) raised as ``WalletInputError``."""
-    try:
-        amount = parse(_amount_text(value, field))
-    except AmountError as err:
-        raise WalletInputError(field, value, err.rule, err.fix) from None
-    if amount == 0 and not allow_zero:
-        raise WalletInputError(field, value, "is zero", "use an amount above 0")
-    return amount
-
-
-def check_amount(value: str | int | Decimal, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """The format rules of ``levtoken.units.parse_decimal`` (plain decimal: no sign, separator, exponent),
-    without a token's decimals: what can be checked before connecting. Raises ``WalletInputError``."""
-    return _strict(value, field, parse_decimal, allow_zero)
-
-
-def parse_amount(value: str | int | Decimal, decimals: int, field: str = "amount", allow_zero: bool = False) -> int:
-    """A human amount (``"1000"``, ``"0.5"``) in a token's smallest units, strictly: the rules of
-    ``check_amount`` and at most `decimals` fraction digits (never rounded). Raises ``WalletInputError``."""
-    return _strict(value, field, functools.partial(parse_units, decimals=decimals), allow_zero)
-
-
-def _address_shape(value: str) -> str:
-    """Why `value` is not 0x + 40 hex digits."""
-    if value != value.strip():
-        return "has spaces around it"
-    if not value.startswith("0x"):
-        return "does not start with 0x"
-    return f"is not 40 hex digits after 0x (has {len(value) - 2} characters)"
-
-
-def check_address(value: Any, field: str = "receiver", allow_lowercase: bool = False) -> str:
-    """`value` as a checksummed address, refusing anything EIP-55 does not vouch for.
-
-    A mixed-case address must pass its EIP-55 checksum, always. One without a checksum (every letter
-    lowercase, or every letter uppercase) only with `allow_lowercase`. The zero address is refused.
-    Raises ``WalletInputError`` naming `field`.
-    """
-    if not isinstance(value, str):
-        raise WalletInputError(field, value, f"is a {type(value).__name__}, not an address",
-                               "pass the address as text: 0x followed by 40 hex digits")
-    if not _HEX_ADDRESS.fullmatch(value):
-        raise WalletInputError(field, value, _address_shape(value), "pass 0x followed by 40 hex digits")
-    digits = value[2:]
-    if not is_checksum_address(value):
-        if digits not in (digits.lower(), digits.upper()):
-            raise WalletInputError(field, value, "fails its EIP-55 checksum (a character was mistyped, or its case "
-                                   "changed)", "copy the address again from its source; do not fix its case by hand")
-        if not allow_lowercase:
-            raise WalletInputError(field, value, "has no EIP-55 checksum (all one case), so a typo in it would go "
-                                   "unnoticed", "paste the checksummed (mixed-case) address, or pass "
-                                   "--allow-lowercase (allow_lowercase=True) to accept it unchecked")
-    if int(digits, 16) == 0:
-        raise WalletInputError(field, value, "is the zero address", "pass the intended address (tokens sent to the "
-                               "zero address are lost)")
-    return to_checksum_address(value)
-
-
-def looks_like_address(symbol: str) -> bool:
-    """Whether a series argument is meant as a token address (starts with 0x) rather than a symbol."""
-    return symbol[:2].lower() == "0x"
 
 
 def _eth_call(contract, method: str, args: tuple, sender: str | None = None) -> tuple:
@@ -212,310 +110,11 @@ def _eth_call(contract, method: str, args: tuple, sender: str | None = None) -> 
     return tuple(abi_decode([o.canonical_type for o in abi.outputs], bytes(raw)))
 
 
-# ----------------------------------------------------------------------------- quotes
-
-
-@dataclass(frozen=True)
-class Quote:
-    """What an operation will do. Amounts are raw integers (asset units, 18-decimal tokens/shares, WAD)."""
-
-    kind: str
-    account: str
-    asset_symbol: str
-    asset_decimals: int
-    slippage_bps: int
-    problems: tuple[str, ...]
-    notes: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def breaks_bound(self, simulated: int) -> bool:
-        raise NotImplementedError
-
-    def refusal(self, simulated: int) -> str:
-        raise NotImplementedError
-
-    def assets(self, units: int) -> Decimal:
-        """Asset units as a Decimal amount."""
-        return from_units(units, self.asset_decimals)
-
-
-@dataclass(frozen=True)
-class MintQuote(Quote):
-    """A mint order: `expected_tokens` is the token's ``previewMint(amount)``; the execution fee is escrowed on
-    top of `amount` and paid to whoever executes the batch."""
-
-    symbol: str
-    token: str
-    receiver: str
-    amount: int  # assets paid, asset units
-    execution_fee: int  # asset units, escrowed with the order
-    min_delay: int  # seconds after the request before an oracle round can price it
-    max_order_age: int  # seconds after dueAt after which an order without a round expires
-    fee_rate: int  # the series' mint fee (WAD), inside the preview
-    nav: int  # WAD, per token
-    expected_tokens: int
-    min_tokens: int
-
-    def breaks_bound(self, simulated: int) -> bool:
-        return simulated < self.min_tokens
-
-    def refusal(self, simulated: int) -> str:
-        return (f"mint refused, nothing sent: {self.symbol} tokens would be {from_wad(simulated)}, below the bound "
-                f"{from_wad(self.min_tokens)} (quoted {from_wad(self.expected_tokens)}, slippage {self.slippage_bps} "
-                "bps): the price or the series moved since the quote → quote again, or raise --slippage-bps")
-
-
-@dataclass(frozen=True)
-class RedeemQuote(Quote):
-    """A redeem order: `payout` is the token's ``previewRedeem(amount)`` (before the execution fee) and
-    `expected_assets` what the receiver gets, ``payout - execution_fee``; `min_assets` bounds the latter."""
-
-    symbol: str
-    token: str
-    receiver: str
-    amount: int  # tokens redeemed, 18 decimals
-    execution_fee: int  # asset units, out of the payout
-    min_delay: int
-    max_order_age: int
-    fee_rate: int  # the series' redeem fee (WAD), inside the preview
-    payout: int  # asset units, previewRedeem: after the redeem fee (and pro rata), before the execution fee
-    pro_rata: Decimal | None  # poolAssets/liabilities when the reserve is negative, else None (information)
-    nav: int
-    expected_assets: int  # asset units, after the execution fee
-    min_assets: int
-
-    def breaks_bound(self, simulated: int) -> bool:
-        return simulated < self.min_assets
-
-    def refusal(self, simulated: int) -> str:
-        return (f"redeem refused, nothing sent: you would receive {self.assets(simulated)} {self.asset_symbol}, below "
-                f"the bound {self.assets(self.min_assets)} (quoted {self.assets(self.expected_assets)}, slippage "
-                f"{self.slippage_bps} bps): the price or the series moved since the quote → quote again, or raise "
-                "--slippage-bps")
-
-
-@dataclass(frozen=True)
-class PlacedOrder:
-    """An order the wallet placed (`requestMint` / `requestRedeem` mined)."""
-
-    kind: str  # "mint" or "redeem"
-    symbol: str
-    token: str
-    order_id: int
-    due_at: int  # the request time plus minDelay: the first oracle round updated after it prices the order
-    amount: int  # assets (mint) or tokens (redeem)
-    min_out: int  # tokens (mint) or assets after the execution fee (redeem)
-    execution_fee: int
-    receiver: str
-    txn_hash: str
-    gas_used: int
-    block: int
-    receipt: Any = field(default=None, repr=False, compare=False)
-
-
-@dataclass(frozen=True)
-class OrderOutcome:
-    """What became of a placed order: `executed`, `refunded` or still `pending` (the wait timed out)."""
-
-    status: str
-    amount_out: int = 0  # tokens (mint) or assets after the execution fee (redeem), if executed
-    reason: str | None = None  # the refund reason, if refunded
-    round_id: int | None = None  # the oracle round that priced it, if executed
-    txn_hash: str | None = None  # the execution (or refund) transaction
-    claimable: int = 0  # assets whose push failed in that transaction: `claim()` collects them
-    executed_by_wallet: bool = False  # the wallet sent the executeOrders call itself
-
-
-@dataclass(frozen=True)
-class PendingOrder:
-    """One pending order of the account (as owner or receiver), from the token's queue."""
-
-    symbol: str
-    kind: str
-    order_id: int
-    owner: str
-    receiver: str
-    amount: int
-    min_out: int
-    execution_fee: int
-    due_at: int
-    status: str
-
-
-@dataclass(frozen=True)
-class OrdersReport:
-    """The account's pending orders and its claimable balance in each series token."""
-
-    account: str
-    timestamp: int
-    orders: tuple[PendingOrder, ...]
-    claimable: dict[str, int]  # symbol -> asset units (only the non-zero ones)
-
-
-@dataclass(frozen=True)
-class LpDepositQuote(Quote):
-    receiver: str
-    share_decimals: int  # the LP share's decimals (asset decimals + 6 virtual-share offset)
-    amount: int  # assets, asset units
-    expected_shares: int
-    min_shares: int
-    share_value: Decimal  # asset per share now
-
-    def shares(self, units: int) -> Decimal:
-        return from_units(units, self.share_decimals)
-
-    def breaks_bound(self, simulated: int) -> bool:
-        return simulated < self.min_shares
-
-    def refusal(self, simulated: int) -> str:
-        return (f"LP deposit refused, nothing sent: you would get {self.shares(simulated)} shares, below the bound "
-                f"{self.shares(self.min_shares)} (quoted {self.shares(self.expected_shares)}): the reserve moved since the "
-                "quote → quote again, or raise --slippage-bps")
-
-
-@dataclass(frozen=True)
-class LpWithdrawQuote(Quote):
-    receiver: str
-    share_decimals: int
-    by_shares: bool  # True: redeem(shares) for at least min assets; False: withdraw(assets) burning at most max shares
-    amount: int  # assets out (by assets) or shares burned (by shares)
-    expected_assets: int
-    expected_shares: int
-    bound: int  # min assets (by shares) or max shares (by assets)
-    max_withdraw: int  # asset units the account may withdraw now
-
-    def shares(self, units: int) -> Decimal:
-        return from_units(units, self.share_decimals)
-
-    def breaks_bound(self, simulated: int) -> bool:
-        return simulated < self.bound if self.by_shares else simulated > self.bound
-
-    def refusal(self, simulated: int) -> str:
-        if self.by_shares:
-            return (f"LP withdrawal refused, nothing sent: you would receive {self.assets(simulated)} "
-                    f"{self.asset_symbol}, below the bound {self.assets(self.bound)} (quoted "
-                    f"{self.assets(self.expected_assets)}): the reserve moved → quote again, or raise --slippage-bps")
-        return (f"LP withdrawal refused, nothing sent: it would burn {self.shares(simulated)} shares, above the bound "
-                f"{self.shares(self.bound)} (quoted {self.shares(self.expected_shares)}): the reserve moved → quote "
-                "again, or raise --slippage-bps")
-
-
-@dataclass(frozen=True)
-class ApproveQuote(Quote):
-    spender: str
-    spender_name: str  # "the pool", or the series symbol whose orders it funds
-    amount: int  # asset units (MAX_UINT256 = unlimited)
-    current: int
-
-    def breaks_bound(self, simulated: int) -> bool:
-        return False
-
-    def refusal(self, simulated: int) -> str:  # pragma: no cover - approvals have no bound
-        return "approve refused"
-
-
-@dataclass(frozen=True)
-class TxResult:
-    """A sent operation, read from its receipt."""
-
-    kind: str
-    txn_hash: str
-    gas_used: int
-    spent: int  # assets (mint, LP deposit), tokens (redeem), shares (LP withdraw), allowance (approve)
-    received: int  # tokens (mint), assets (redeem, LP withdraw), shares (LP deposit), 0 (approve)
-    fee: int = 0  # WAD
-    receipt: Any = field(default=None, repr=False, compare=False)
-
-
-# ----------------------------------------------------------------------------- status
-
-
-@dataclass(frozen=True)
-class SeriesStatus:
-    symbol: str
-    address: str
-    side: str
-    supply: int
-    nav: int
-    leverage: int
-    target_leverage: int
-    min_leverage: int
-    max_leverage: int
-    equity: int
-    exposure: int
-    fallback_interval: int
-    last_rebalance: int
-    next_fallback: int | None  # timestamp, None when the fallback is off or the series is empty/knocked out
-    trigger: str  # what rebalance() would fire now ("none" if it would revert)
-    knocked_out: bool
-    mint_fee: int
-    redeem_fee: int
-    streaming_fee: int
-    balance: int | None  # the account's tokens, if an account was given
-
-
-@dataclass(frozen=True)
-class AccountStatus:
-    address: str
-    asset_balance: int
-    allowance: int
-    lp_shares: int
-    lp_value: int  # asset units the shares are worth now
-    max_withdraw: int
-
-
-@dataclass(frozen=True)
-class PoolStatus:
-    network: str
-    pool: str
-    timestamp: int
-    asset_symbol: str
-    asset_decimals: int
-    price: int | None  # oracle price (WAD), None when unusable
-    oracle_problem: str | None  # the oracle read's revert, e.g. "StalePrice(updatedAt=..., maxAge=3600)"
-    mark_price: int
-    reserve: int  # WAD, signed
-    liabilities: int
-    floor: int
-    floor_ratio: int
-    floor_breached: bool  # as last recorded on-chain
-    net_exposure: int
-    pool_assets: int  # asset units
-    lp_total_assets: int  # asset units
-    lp_supply: int
-    paused: bool
-    series: tuple[SeriesStatus, ...]
-    account: AccountStatus | None
-
-    @property
-    def coverage(self) -> Decimal | None:
-        """reserve/liabilities, None without liabilities."""
-        return None if self.liabilities == 0 else Decimal(self.reserve) / Decimal(self.liabilities)
-
-    @property
-    def utilization(self) -> Decimal | None:
-        """|net exposure|*price/reserve, None when the reserve is not positive."""
-        if self.reserve <= 0:
-            return None
-        return Decimal(abs(self.net_exposure)) * Decimal(self.mark_price) / WAD / Decimal(self.reserve)
-
-    @property
-    def health(self) -> str:
-        if self.reserve < 0:
-            return "insolvent (redemptions paid pro rata)"
-        if self.reserve < self.floor:
-            return "below floor (mints suspended)"
-        return "healthy"
-
-
 # ----------------------------------------------------------------------------- the wallet
 
 
-class Wallet:
-    """Operations of one account (or none, for `status`) on one deployment."""
+class Wallet(OrderActions):
+    """Operations of one account (or none, for `status`) on one deployment (the order actions: `OrderActions`)."""
 
     def __init__(self, deployment: Deployment, account=None, allow_lowercase: bool = False):
         self.deployment = deployment
@@ -829,139 +428,6 @@ class Wallet:
         if isinstance(quote, (MintQuote, RedeemQuote)):
             raise WalletError(f"{quote.kind} is an order → place(quote), then wait(placed)")
         return self._result(quote, self._checked_send(quote))
-
-    def place(self, quote: MintQuote | RedeemQuote) -> PlacedOrder:
-        """Places the order a quote describes (``requestMint`` / ``requestRedeem`` with its bound), after the
-        checks of ``execute``; returns its id and ``dueAt``."""
-        if not isinstance(quote, (MintQuote, RedeemQuote)):
-            raise WalletError(f"{quote.kind} is not an order → execute(quote)")
-        receipt = self._checked_send(quote)
-        token = self.token(quote.symbol)[1]
-        ev = next(iter(receipt.events.filter(token.OrderRequested)))
-        kind = MINT if isinstance(quote, MintQuote) else REDEEM
-        order = token.pendingOrder(kind, int(ev.id))
-        min_out = quote.min_tokens if kind == MINT else quote.min_assets
-        return PlacedOrder(kind=quote.kind, symbol=quote.symbol, token=str(token.address), order_id=int(ev.id),
-                           due_at=int(order.dueAt), amount=quote.amount, min_out=min_out,
-                           execution_fee=int(ev.executionFee), receiver=quote.receiver,
-                           txn_hash=str(receipt.txn_hash), gas_used=int(receipt.gas_used),
-                           block=int(receipt.block_number), receipt=receipt)
-
-    def wait(self, placed: PlacedOrder, timeout: float = DEFAULT_WAIT_SECONDS,
-             poll_interval: float = DEFAULT_POLL_SECONDS, execute: bool = True) -> OrderOutcome:
-        """Polls until `placed` is executed or refunded (its ``OrderExecuted`` / ``OrderRefunded`` event), at
-        most `timeout` seconds; then ``OrderOutcome("pending")``. With `execute`, the wallet executes the batch
-        itself once a round prices it (``pendingRound``), unless someone was faster; it never moves the
-        oracle, so on a local chain a round after ``dueAt`` must be published by whoever drives the feed."""
-        token = self.token(placed.symbol)[1]
-        deadline = time.monotonic() + timeout
-        by_wallet = False
-        while True:
-            outcome = self._outcome(placed, by_wallet)
-            if outcome is not None:
-                return outcome
-            if execute and self._try_execute(token):
-                by_wallet = True
-                continue
-            if time.monotonic() >= deadline:
-                return OrderOutcome(status="pending")
-            _sleep(poll_interval)
-
-    def _try_execute(self, token) -> bool:
-        """Executes the token's due batch if a round prices one; whether a call went through."""
-        round_id = int(token.pendingRound())
-        if round_id == 0:
-            return False
-        try:
-            token.executeOrders(round_id, MAX_BATCH, sender=self.account)
-        except Exception as err:  # noqa: BLE001 - a keeper was faster (NoOrdersDue) or the round moved on
-            log.info("executeOrders(%s) not sent: %s", round_id, reverts.describe(err))
-            return False
-        return True
-
-    def _outcome(self, placed: PlacedOrder, by_wallet: bool) -> OrderOutcome | None:
-        """The order's outcome from its token's logs since its request, or None while it is pending."""
-        kind = MINT if placed.kind == "mint" else REDEEM
-        web3 = networks.provider.web3
-        logs = web3.eth.get_logs({
-            "address": placed.token, "fromBlock": placed.block, "toBlock": "latest",
-            "topics": [[_T_EXECUTED, _T_REFUNDED], "0x" + kind.to_bytes(32, "big").hex(),
-                       "0x" + placed.order_id.to_bytes(32, "big").hex()],
-        })
-        for entry in logs:
-            head = "0x" + bytes(entry["topics"][0]).hex()
-            data = bytes(entry["data"])
-            txn = "0x" + bytes(entry["transactionHash"]).hex()
-            if head == _T_EXECUTED:
-                round_id, out = abi_decode(["uint80", "uint256"], data)
-                return OrderOutcome(status="executed", amount_out=int(out), round_id=int(round_id), txn_hash=txn,
-                                    claimable=self._credited(placed, txn, placed.receiver),
-                                    executed_by_wallet=by_wallet)
-            (reason,) = abi_decode(["uint8"], data)
-            return OrderOutcome(status="refunded", reason=REFUND_REASONS.get(int(reason), str(reason)), txn_hash=txn,
-                                claimable=self._credited(placed, txn, self.address), executed_by_wallet=by_wallet)
-        return None
-
-    def _credited(self, placed: PlacedOrder, txn: str, account: str) -> int:
-        """Assets credited to `account`'s claimable balance in transaction `txn` (a push that failed)."""
-        receipt = networks.provider.web3.eth.get_transaction_receipt(txn)
-        topic = "0x" + bytes.fromhex(account[2:].lower()).rjust(32, b"\0").hex()
-        return sum(int.from_bytes(bytes(e["data"]), "big") for e in receipt["logs"]
-                   if str(e["address"]).lower() == placed.token.lower() and len(e["topics"]) == 2
-                   and "0x" + bytes(e["topics"][0]).hex() == _T_CREDITED
-                   and "0x" + bytes(e["topics"][1]).hex() == topic)
-
-    # ---------------------------------------------------------------- pending orders and claims
-
-    def pending_orders(self) -> OrdersReport:
-        """The account's pending orders (as owner or receiver) in every series token, and its claimable
-        balances. Reads each queue's pending window (at most 1,024 orders per queue)."""
-        me = self.address.lower()
-        now = int(chain.blocks.head.timestamp)
-        orders, claimable = [], {}
-        for symbol, token in self.deployment.tokens.items():
-            if (owed := int(token.claimable(self.address))) > 0:
-                claimable[symbol] = owed
-            mint_head, mint_tail, redeem_head, redeem_tail = (int(v) for v in token.queues())
-            _, max_age, _, _ = self._order_params(token)
-            round_id = int(token.pendingRound())
-            round_at = int(self.deployment.oracle.getRoundData(round_id)[3]) if round_id else 0
-            for kind, head, tail in ((MINT, mint_head, mint_tail), (REDEEM, redeem_head, redeem_tail)):
-                for order_id in range(head, tail):
-                    o = token.pendingOrder(kind, order_id)
-                    owner = str(token.orderOwner(kind, order_id))
-                    if me not in (owner.lower(), str(o.receiver).lower()):
-                        continue
-                    due = int(o.dueAt)
-                    if now <= due:
-                        status = "waiting for minDelay"
-                    elif round_id and round_at > due:
-                        status = f"executable now (round {round_id})"
-                    elif now > due + max_age:
-                        status = "expired: the next execution refunds it"
-                    else:
-                        status = "waiting for an oracle round after its due time"
-                    orders.append(PendingOrder(symbol=symbol, kind=KIND_NAMES[kind], order_id=order_id, owner=owner,
-                                               receiver=str(o.receiver), amount=int(o.amount), min_out=int(o.minOut),
-                                               execution_fee=int(o.executionFee), due_at=due, status=status))
-        return OrdersReport(account=self.address, timestamp=now, orders=tuple(orders), claimable=claimable)
-
-    def claim(self, symbol: str | None = None) -> list[TxResult]:
-        """Collects the account's claimable assets from `symbol`'s token (None: every series with some)."""
-        tokens = [self.token(symbol)] if symbol is not None else list(self.deployment.tokens.items())
-        results = []
-        for name, token in tokens:
-            owed = int(token.claimable(self.address))
-            if owed == 0:
-                if symbol is not None:
-                    raise WalletError(f"nothing to claim from {name} → `orders` lists what is claimable")
-                continue
-            receipt = token.claim(sender=self.account)
-            results.append(TxResult(kind=f"claim {name}", txn_hash=str(receipt.txn_hash),
-                                    gas_used=int(receipt.gas_used), spent=0, received=owed, receipt=receipt))
-        if not results and symbol is None:
-            raise WalletError("nothing to claim → `orders` lists what is claimable")
-        return results
 
     def _result(self, quote: Quote, receipt) -> TxResult:
         common = {"kind": quote.kind, "txn_hash": str(receipt.txn_hash), "gas_used": int(receipt.gas_used),

@@ -5,7 +5,7 @@ be refunded, and never reverting. The model mirrors them (`token_preview_mint` /
 differential tests also compare both on every step through the lens."""
 
 import pytest
-from ape import chain, project
+from ape import project
 from conftest import USDC, WAD, build_system, params, set_price, warp
 from helpers import events, new_series, reverts_with
 from test_orders import (
@@ -18,10 +18,8 @@ from test_orders import (
     SCALE,
     due_round,
     executed,
-    publish,
     request_mint,
     request_redeem,
-    requested_at,
     seed,
 )
 

@@ -18,7 +18,7 @@ from ape import chain
 from click.testing import CliRunner
 from conftest import NO_UTILIZATION_CAP, USDC, WAD, set_price, warp
 
-import levtoken.wallet as wallet_module
+import levtoken.wallet_orders as wallet_orders
 
 from levtoken.config import DeploymentConfig, eth_preset
 from levtoken.deployment import deploy
@@ -111,7 +111,7 @@ def feed_on_sleep(env, owner, monkeypatch):
         chain.pending_timestamp = max(chain.pending_timestamp, int(chain.blocks.head.timestamp) + 61)
         env.d.oracle.updateAnswer(env.d.oracle.latestRoundData()[1], sender=owner)
 
-    monkeypatch.setattr(wallet_module, "_sleep", publish)
+    monkeypatch.setattr(wallet_orders, "_sleep", publish)
 
 
 # ----------------------------------------------------------------------------- library: quotes and results
@@ -412,7 +412,7 @@ def test_no_wait_returns_the_order_id_and_orders_lists_it_until_it_executes(cli,
 
 def test_a_cli_order_without_a_round_before_the_timeout_is_reported_pending(cli, env, wallet, monkeypatch):
     wallet.execute(wallet.quote_approve(None, "ETH3L"))
-    monkeypatch.setattr(wallet_module, "_sleep", lambda seconds: None)  # nobody publishes a round
+    monkeypatch.setattr(wallet_orders, "_sleep", lambda seconds: None)  # nobody publishes a round
     result = run(cli, env, "mint", "ETH3L", "1000", "--timeout", "0", "--yes", "--account", ALICE)
     assert result.exit_code == 1 and "still pending" in result.output and "orders" in result.output
     assert len(wallet.pending_orders().orders) == 1
@@ -487,7 +487,7 @@ def test_a_cli_order_refunded_at_execution_exits_1_with_its_reason(cli, env, wal
         chain.pending_timestamp = max(chain.pending_timestamp, int(chain.blocks.head.timestamp) + 61)
         env.d.oracle.updateAnswer(env.d.oracle.latestRoundData()[1], sender=owner)
 
-    monkeypatch.setattr(wallet_module, "_sleep", round_after_a_pause)
+    monkeypatch.setattr(wallet_orders, "_sleep", round_after_a_pause)
     result = run(cli, env, "mint", "ETH3L", "1000", "--yes", "--account", ALICE)
     assert result.exit_code == 1, result.output
     assert "refunded: mint order #0: paused" in result.output
