@@ -21,9 +21,10 @@ import {ReserveBook} from "./base/ReserveBook.sol";
 
 /// @title PoolOrders
 /// @notice The pool's side of a series' order batch (`IReservePool.executeOrders`, SPEC section 3a): settle
-///         the series at the batch's price, price every mint and redeem at that one NAV (`OrderPricing`), check
-///         each mint against the floor and the utilization cap on the running totals, apply the totals once, and move the assets; and
-///         the quote of one order by the same functions (`previewOrder`).
+///         the series at the batch's price, price every mint and redeem at that one NAV (`OrderPricing`), fill
+///         each mint that fits the floor and the utilization cap on the running totals (first come, first
+///         served), apply the totals once, and move the assets; and quote one order by the same functions
+///         (`previewOrder`).
 ///         Each pool creates its own module and runs it by delegatecall (as `PoolAdmin`), so the code acts on
 ///         the pool's storage and emits the pool's events; it is a module only for the pool's code size.
 /// @dev Storage: `InheritedSlots` then `PoolStorage`, the pool's layout. Called directly, it reverts
