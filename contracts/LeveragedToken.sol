@@ -6,6 +6,7 @@ import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20P
 import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
 import {IReservePool} from "./interfaces/IReservePool.sol";
 import {IReservePoolBase} from "./interfaces/IReservePoolBase.sol";
+import {IOrdersPreview} from "./interfaces/IOrdersPreview.sol";
 import {Series} from "./libraries/Series.sol";
 import {SeriesOrders} from "./base/SeriesOrders.sol";
 
@@ -99,6 +100,27 @@ contract LeveragedToken is ERC20Permit, SeriesOrders, ILeveragedToken {
     /// @inheritdoc ILeveragedToken
     function rebalanceStatus() external view returns (uint8) {
         return _pool.rebalanceStatusOf(address(this));
+    }
+
+    /// @inheritdoc ILeveragedToken
+    /// @dev 0 below the minimum mint order (`requestMint` would revert), else the pool's quote.
+    function previewMint(uint256 assets) external view returns (uint256) {
+        if (assets == 0 || assets < _params.minMintAssets) return 0;
+        return _preview(true, assets);
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function previewRedeem(uint256 tokens) external view returns (uint256) {
+        if (tokens == 0) return 0;
+        return _preview(false, tokens);
+    }
+
+    /// @dev The pool's quote for one order at the current supply (`IReservePool.previewOrder`); 0 if it reverts
+    ///      (a retired series: the pool no longer knows it), so a preview never reverts.
+    function _preview(bool isMint, uint256 amount) private view returns (uint256 out) {
+        try IOrdersPreview(address(_pool)).previewOrder(totalSupply(), isMint, amount) returns (uint256 quoted) {
+            out = quoted;
+        } catch {}
     }
 
     /// @dev Reverts if orders are due at the latest round (the immediate entry points settle at it).

@@ -4,7 +4,6 @@ pragma solidity 0.8.37;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -15,14 +14,17 @@ import {ISeriesOrders} from "./interfaces/ISeriesOrders.sol";
 import {Series} from "./libraries/Series.sol";
 import {SeriesMath} from "./libraries/SeriesMath.sol";
 import {Liabilities} from "./libraries/Liabilities.sol";
+import {OrderPricing} from "./libraries/OrderPricing.sol";
 import {InheritedSlots} from "./base/PoolStorage.sol";
 import {OracleReader} from "./base/OracleReader.sol";
 import {ReserveBook} from "./base/ReserveBook.sol";
 
 /// @title PoolOrders
 /// @notice The pool's side of a series' order batch (`IReservePool.executeOrders`, SPEC section 3a): settle
-///         the series at the batch's price, price every mint and redeem at that one NAV, check the mints
-///         together against the floor and the utilization cap, apply the totals once, and move the assets.
+///         the series at the batch's price, price every mint and redeem at that one NAV (`OrderPricing`), fill
+///         each mint that fits the floor and the utilization cap on the running totals (first come, first
+///         served), apply the totals once, and move the assets; and quote one order by the same functions
+///         (`previewOrder`).
 ///         Each pool creates its own module and runs it by delegatecall (as `PoolAdmin`), so the code acts on
 ///         the pool's storage and emits the pool's events; it is a module only for the pool's code size.
 /// @dev Storage: `InheritedSlots` then `PoolStorage`, the pool's layout. Called directly, it reverts
@@ -32,6 +34,7 @@ contract PoolOrders is InheritedSlots, ReentrancyGuardTransient, ReserveBook {
     using SafeCast for uint256;
     using Series for Series.State;
     using Liabilities for Liabilities.State;
+    using OrderPricing for OrderPricing.Batch;
 
     address private immutable _self;
     IERC20 private immutable _asset;
@@ -49,24 +52,10 @@ contract PoolOrders is InheritedSlots, ReentrancyGuardTransient, ReserveBook {
         _asset = asset_;
     }
 
-    /// @dev One batch of orders at one price (asset units unless marked WAD).
-    struct Batch {
-        uint256 price;
-        uint256 equity; // WAD, the series settled at `price`, before the batch
-        uint256 supply; // before the batch
-        uint256 scale;
-        uint256 liabilities; // WAD, after the settlement, before the batch
-        uint256 pooledWad; // pool assets before the batch, WAD
-        uint256 mintAssets;
-        uint256 mintNet; // WAD
-        uint256 redeemGross; // WAD
-        uint256 redeemAssets;
-    }
-
     /// @notice `IReservePool.executeOrders` (see there).
-    /// @dev Every order of the batch is priced at the series' NAV after the settlement; the totals are then
-    ///      applied once (one exposure scaling per side). Mints are checked together against the floor and
-    ///      the utilization cap before anything is written.
+    /// @dev Every order of the batch is priced at the series' NAV after the settlement (`OrderPricing`); the
+    ///      totals are then applied once (one exposure scaling per side). Mints fill first come, first served:
+    ///      each against the floor and the utilization cap on the running totals, before anything is written.
     function executeOrders(
         uint256 price_,
         uint256 prevAt,
@@ -77,30 +66,26 @@ contract PoolOrders is InheritedSlots, ReentrancyGuardTransient, ReserveBook {
     ) external nonReentrant returns (uint256[] memory outs, uint8 mintRefund, int256 flow) {
         if (address(this) == _self) revert NotDelegated();
         Series.State storage s = _callerSeries();
-        Batch memory b;
-        if (price_ == 0) {
+        uint256 p = price_;
+        if (p == 0) {
             uint256 at;
-            (b.price, at) = _priceAndTime();
+            (p, at) = _priceAndTime();
             if (_lpOrdersFirst(at)) revert LpOrdersDue();
-        } else {
-            if (_lpDueBefore(prevAt)) revert LpOrdersDue();
-            b.price = price_;
+        } else if (_lpDueBefore(prevAt)) {
+            revert LpOrdersDue();
         }
-        b.supply = supply;
-        b.scale = _assetScale();
         (int256 c0, int256 sx0) = s.terms();
-        b.equity = s.settle(msg.sender, b.price, supply);
-        b.liabilities = Liabilities.toWad(_liabilitiesWad2(b.price, s, c0, sx0));
-        b.pooledWad = uint256(_poolAssets) * b.scale;
+        uint256 equity = s.settle(msg.sender, p, supply);
         uint256 nMints = mints.length;
+        OrderPricing.Batch memory b = _batch(s, p, equity, supply, _liabilitiesWad2(p, s, c0, sx0), nMints != 0);
         outs = new uint256[](nMints + redeems.length);
-        if (nMints != 0) mintRefund = _priceMints(s, b, mints, outs, direct);
+        if (nMints != 0) mintRefund = _fillMints(b, mints, outs, direct);
         for (uint256 i; i < redeems.length; ++i) {
-            outs[nMints + i] = _priceRedeem(s, b, redeems[i], direct);
+            outs[nMints + i] = _fillRedeem(b, redeems[i], direct);
         }
-        if (b.mintNet != 0) s.mint(b.price, b.equity, supply, b.mintNet);
-        if (b.redeemGross != 0) s.redeem(b.equity + b.mintNet, b.redeemGross);
-        _commit(s, c0, sx0, b.price); // the settlement and the batch, booked once
+        if (b.mintNet != 0) s.mint(p, equity, supply, b.mintNet);
+        if (b.redeemGross != 0) s.redeem(equity + b.mintNet, b.redeemGross);
+        _commit(s, c0, sx0, p); // the settlement and the batch, booked once
         uint256 pooled = _poolAssets + b.mintAssets - b.redeemAssets;
         _poolAssets = pooled.toUint128();
         (int256 r, uint256 fl) = _reserveAndFloor(pooled, b.liabilities + b.mintNet - b.redeemGross);
@@ -116,83 +101,105 @@ contract PoolOrders is InheritedSlots, ReentrancyGuardTransient, ReserveBook {
         }
     }
 
-    /// @dev Prices the batch's mints into `outs` and adds the executed ones to the totals, or refunds them all
-    ///      (returning why) when the series is knocked out, the pool is paused, or together they would take the
-    ///      reserve below the floor or net exposure above the cap. `direct`: every refund reverts instead.
-    function _priceMints(
-        Series.State storage s,
-        Batch memory b,
+    /// @notice `IReservePool.previewOrder` (see there), called by a series token through its pool.
+    /// @dev The batch a `executeOrders` at the latest price would build, with the series settled in thought
+    ///      (as `ReservePool._decide` does for the status view): its equity net of the streaming fee, and its
+    ///      term in the liabilities replaced by that equity. Writes nothing.
+    function previewOrder(uint256 supply, bool isMint, uint256 amount) external view returns (uint256) {
+        if (address(this) == _self) revert NotDelegated();
+        Series.State storage s = _callerSeries();
+        (bool ok, uint256 p,) = _priceUsable();
+        if (!ok) return 0;
+        uint256 equity = s.knockedOut ? 0 : s.equityNow(p);
+        uint256 total = _liabilitiesWad2(p) - s.equityWad2(p) + equity * WAD;
+        OrderPricing.Batch memory b = _batch(s, p, equity, supply, total, isMint);
+        if (equity == 0 && supply != 0) (b.exposure, b.mintsClosed) = (0, ISeriesOrders.RefundReason.KnockedOut);
+        if (!isMint) {
+            if (amount > supply) return 0; // more than exists: no such order
+            (,, uint256 assets) = b.priceRedeem(amount);
+            return assets;
+        }
+        (uint256 tokens, uint256 net,, ISeriesOrders.RefundReason why) = b.judgeMint(amount, 0);
+        if (why != ISeriesOrders.RefundReason.None) return 0;
+        (OrderPricing.Room room,,,) = b.roomFor(amount, net);
+        return room == OrderPricing.Room.Fits ? tokens : 0;
+    }
+
+    /// @dev A batch of series `s`, settled at `p` to `equity`, against the pool's storage; `withMints` also
+    ///      reads what only mints need.
+    function _batch(Series.State storage s, uint256 p, uint256 equity, uint256 supply, uint256 totalWad2, bool withMints)
+        private
+        view
+        returns (OrderPricing.Batch memory b)
+    {
+        (b.price, b.equity, b.supply) = (p, equity, supply);
+        if (supply == 0) b.initialNav = s.initialNav; // a cold slot: only for an empty series
+        (b.exposure, b.isLong, b.mintFee, b.redeemFee) = (s.exposure, s.isLong, s.mintFee, s.redeemFee);
+        (b.scale, b.pooled, b.liabilities) = (_assetScale(), _poolAssets, Liabilities.toWad(totalWad2));
+        if (!withMints) return b;
+        if (s.knockedOut) b.mintsClosed = ISeriesOrders.RefundReason.KnockedOut;
+        else if (_pausedInPool) b.mintsClosed = ISeriesOrders.RefundReason.Paused;
+        (b.targetLeverage, b.minLeverage, b.maxLeverage) = (s.targetLeverage, s.minLeverage, s.maxLeverage);
+        (b.netExposure, b.floorRatio, b.maxUtilization) = (_netExposure(p), floorRatio, maxUtilization);
+    }
+
+    /// @dev Prices the batch's mints into `outs` in queue order and fills each that still fits: the reserve at or
+    ///      above the floor and net exposure within the cap, checked on the running totals of the mints filled
+    ///      before it (`OrderPricing.roomFor`, O(1) per order). One that does not fit alone is refunded
+    ///      (`REFUNDED_CAPACITY`); later, smaller ones may still fill. All are refunded (returning why) when the
+    ///      series is knocked out or the pool is paused. `direct`: every refund reverts instead.
+    function _fillMints(
+        OrderPricing.Batch memory b,
         IReservePool.OrderIn[] calldata mints,
         uint256[] memory outs,
         bool direct
     ) private returns (uint8) {
-        if (s.knockedOut) {
-            if (direct) revert SeriesKnockedOut(msg.sender);
-            return _refundAll(outs, mints.length, ISeriesOrders.RefundReason.KnockedOut);
+        ISeriesOrders.RefundReason closed = b.mintsClosed;
+        if (closed != ISeriesOrders.RefundReason.None) {
+            if (direct) {
+                if (closed == ISeriesOrders.RefundReason.KnockedOut) revert SeriesKnockedOut(msg.sender);
+                revert Pausable.EnforcedPause();
+            }
+            return _refundAll(outs, mints.length, closed);
         }
-        if (_pausedInPool) {
-            if (direct) revert Pausable.EnforcedPause();
-            return _refundAll(outs, mints.length, ISeriesOrders.RefundReason.Paused);
-        }
-        uint256 fm = s.mintFee;
         for (uint256 i; i < mints.length; ++i) {
-            uint256 gross = mints[i].amount * b.scale;
-            uint256 net = gross - SeriesMath.feeOf(gross, fm);
-            uint256 tokens = s.tokensFor(net, b.equity, b.supply);
-            // The first mint into an empty series pays for the locked supply.
-            if (b.supply == 0 && b.mintNet == 0) tokens = tokens > Series.LOCKED_SUPPLY ? tokens - Series.LOCKED_SUPPLY : 0;
-            uint256 minOut = mints[i].minOut;
-            if (tokens == 0 || tokens < minOut) {
-                if (direct) revert SlippageExceeded(tokens, minOut == 0 ? 1 : minOut);
+            IReservePool.OrderIn calldata o = mints[i];
+            (uint256 tokens, uint256 net, uint256 fee, ISeriesOrders.RefundReason why) = b.judgeMint(o.amount, o.minOut);
+            if (why != ISeriesOrders.RefundReason.None) {
+                if (direct) revert SlippageExceeded(tokens, o.minOut == 0 ? 1 : o.minOut);
                 outs[i] = Series.REFUNDED;
                 continue;
             }
-            outs[i] = tokens;
-            b.mintAssets += mints[i].amount;
-            b.mintNet += net;
-        }
-        if (b.mintNet == 0) return 0;
-        // Floor and cap once the mints are in (their fees raise the reserve; the settlement moved no exposure).
-        (int256 r, uint256 fl) = _reserveAndFloor(_poolAssets + b.mintAssets, b.liabilities + b.mintNet);
-        int256 netBefore = _netExposure(b.price);
-        int256 delta = s.exposureAfterMint(b.price, b.equity, b.supply, b.mintNet).toInt256() - int256(uint256(s.exposure));
-        int256 netAfter = netBefore + (s.isLong ? delta : -delta);
-        bool belowFloor = r < fl.toInt256();
-        if (belowFloor || _overCap(netBefore, netAfter, b.price, r)) {
-            if (direct) {
-                if (belowFloor) revert ReserveBelowFloor(r, fl);
-                _revertOverCap(netAfter, b.price, r);
+            (OrderPricing.Room room, int256 r, uint256 fl, int256 netAfter) = b.roomFor(o.amount, net);
+            if (room != OrderPricing.Room.Fits) {
+                if (direct) {
+                    if (room == OrderPricing.Room.BelowFloor) revert ReserveBelowFloor(r, fl);
+                    _revertOverCap(netAfter, b.price, r);
+                }
+                outs[i] = Series.REFUNDED_CAPACITY;
+                continue;
             }
-            (b.mintAssets, b.mintNet) = (0, 0);
-            return _refundAll(outs, mints.length, ISeriesOrders.RefundReason.Capacity);
-        }
-        for (uint256 i; i < mints.length; ++i) {
-            if (outs[i] == Series.REFUNDED) continue;
-            uint256 gross = mints[i].amount * b.scale;
-            emit Minted(msg.sender, mints[i].owner, mints[i].receiver, mints[i].amount, outs[i], SeriesMath.feeOf(gross, fm), b.price);
+            outs[i] = tokens;
+            b.fillMint(o.amount, net);
+            emit Minted(msg.sender, o.owner, o.receiver, o.amount, tokens, fee, b.price);
         }
         return 0;
     }
 
     /// @dev Prices one redeem of the batch at its NAV (pro rata when the pool is insolvent, SPEC section 4);
     ///      refunds it (or, `direct`, reverts) when its bound fails.
-    function _priceRedeem(Series.State storage s, Batch memory b, IReservePool.OrderIn calldata o, bool direct)
+    function _fillRedeem(OrderPricing.Batch memory b, IReservePool.OrderIn calldata o, bool direct)
         private
-        returns (uint256 assets)
+        returns (uint256)
     {
-        uint256 gross = SeriesMath.claimOf(o.amount, b.supply, b.equity);
-        uint256 fee = SeriesMath.feeOf(gross, s.redeemFee);
-        uint256 payout = gross - fee;
-        // Insolvent pool: every claim is paid at the same fraction poolAssets/liabilities (round down).
-        if (b.pooledWad < b.liabilities) payout = Math.mulDiv(payout, b.pooledWad, b.liabilities);
-        assets = payout / b.scale; // round down: holder receives
+        (uint256 gross, uint256 fee, uint256 assets) = b.priceRedeem(o.amount);
         if (assets < o.minOut) {
             if (direct) revert SlippageExceeded(assets, o.minOut);
             return Series.REFUNDED;
         }
-        b.redeemGross += gross;
-        b.redeemAssets += assets;
+        b.fillRedeem(gross, assets);
         emit Redeemed(msg.sender, o.owner, o.receiver, o.amount, assets, fee, b.price);
+        return assets;
     }
 
     function _refundAll(uint256[] memory outs, uint256 n, ISeriesOrders.RefundReason reason) private pure returns (uint8) {

@@ -158,6 +158,10 @@ contract ReservePool is ReserveVault, PoolViews, PoolAutomation {
     {}
 
     /// @inheritdoc IReservePool
+    /// @dev The code is the orders module's (`PoolOrders`), run by delegatecall; it writes nothing.
+    function previewOrder(uint256, bool, uint256) external delegatedTo(ordersModule) returns (uint256) {}
+
+    /// @inheritdoc IReservePool
     function requireMintsOpen(address token) external view {
         if (_seriesOf(token).knockedOut) revert SeriesKnockedOut(token);
         _requireNotPaused();

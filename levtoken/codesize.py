@@ -1,7 +1,9 @@
-"""Runtime code size of every deployed contract against issue 8's limit (21,000 bytes; EIP-170 allows 24,576).
+"""Runtime code size of every deployed contract against issue 8's limit (21,000 bytes; EIP-170 allows 24,576),
+and the pool's creation code against EIP-3860's initcode limit (49,152 bytes): the pool's constructor creates
+its two modules, so their creation code is part of its own.
 
 `ape run codesize` (or `make size`) prints the table that `docs/architecture.md` quotes; `tests/test_code_size.py`
-asserts the limit. Sizes are of the compiled runtime bytecode, immutables included as zero placeholders (the
+asserts the limits. Sizes are of the compiled runtime bytecode, immutables included as zero placeholders (the
 deployed code has the same length).
 """
 
@@ -11,6 +13,7 @@ from typing import Any
 
 RUNTIME_LIMIT = 21_000
 EIP170_LIMIT = 24_576
+INITCODE_LIMIT = 49_152  # EIP-3860
 # Every contract the deployment or the demo puts on chain (libraries are internal: inlined, never deployed).
 DEPLOYED = ("ReservePool", "PoolAdmin", "PoolOrders", "PoolLpOrders", "LeveragedToken", "LeveragedTokenDeployer", "PoolLens", "MockERC20",
             "MockAggregator")
@@ -23,6 +26,12 @@ def runtime_sizes(project: Any) -> dict[str, int]:
         code = getattr(project, name).contract_type.runtime_bytecode.bytecode
         sizes[name] = len(bytes.fromhex(code.removeprefix("0x")))
     return sizes
+
+
+def initcode_size(project: Any, name: str = "ReservePool") -> int:
+    """Creation bytes of `name` (constructor arguments not included), from the compiled project."""
+    code = getattr(project, name).contract_type.deployment_bytecode.bytecode
+    return len(bytes.fromhex(code.removeprefix("0x")))
 
 
 def render(sizes: dict[str, int]) -> str:

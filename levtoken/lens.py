@@ -15,6 +15,7 @@ ACCOUNT_FIELDS = ("assetBalance", "lpShares", "maxWithdraw", "maxRedeem")
 SERIES_FIELDS = (
     "totalSupply", "equity", "exposure", "nav", "leverage", "rebalanceStatus", "stateEquity", "stateExposure",
     "stateMarkPrice", "settledAt", "lastRebalance", "knockedOut", "isLong",
+    "previewMintSmall", "previewMintLarge", "previewRedeemHalf",  # previewMint(poolAssets/64, /4), previewRedeem(supply/2)
 )
 SIGNED = {"reserve", "netExposure"}
 WORD = 2**256

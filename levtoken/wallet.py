@@ -1,27 +1,34 @@
-"""Holder and LP operations on a deployed system: quote, check, simulate, then send.
+"""Holder and LP operations on a deployed system: quote, check, then send (and, for orders, wait).
 
 ``Wallet.open(account)`` attaches to the connected network's manifest. Each operation has a ``quote_*``
-method that reads the pool's views and returns a frozen dataclass saying what will happen (expected
-output, fee, slippage bound, blocking problems with their fix, notes). ``execute(quote)`` then
+method that returns a frozen dataclass saying what will happen (expected output, fees, slippage bound,
+blocking problems with their fix, notes).
 
-1. refuses a quote with problems (``WalletError``),
-2. simulates the call with ``eth_call`` from the account and refuses with ``SlippageRefused`` when the
-   simulated result breaks the quote's bound (for example the price moved since the quote) - nothing is
-   sent in either case,
-3. sends the transaction with the bound as the contract's ``minTokens`` / ``minAssets`` argument, so the
-   pool reverts if the state moves again between simulation and inclusion (ERC-4626 deposit/withdraw have
-   no such argument: their bound is checked by the simulation only),
+Mint and redeem are orders (SPEC section 3a): ``place(quote)`` sends ``requestMint`` / ``requestRedeem`` with
+the quote's bound as ``minTokens`` / ``minAssets`` and returns a ``PlacedOrder`` (its id and ``dueAt``);
+``wait(placed)`` then polls the token until the order is executed or refunded, at the price of the first
+oracle round published after ``dueAt`` (the request time plus the pool's ``minDelay``), and returns an
+``OrderOutcome`` (tokens or assets received, or the refund reason). The wallet never moves the oracle; by
+default it executes the batch itself (``executeOrders``, permissionless, paying it the batch's execution
+fees) as soon as a round prices it, unless a keeper was faster (``execute=False`` waits for a keeper only).
+``pending_orders()`` lists the account's pending orders and claimable balances; ``claim()`` collects them.
+Before sending, an order's quote is checked again against the contracts' previews (the price may have
+moved since the quote: ``SlippageRefused``) and the request is simulated (a revert is refused with its
+reason); the bound itself is enforced by the contract at execution (a failing order is refunded).
 
-and returns a ``TxResult`` read from the receipt's events. ``status()`` reads NAV, leverage, band,
-next fallback, rebalance trigger and the reserve's health for every series of the deployment.
+LP deposits and withdrawals (ERC-4626) and approvals are single transactions: ``execute(quote)`` refuses a
+quote with problems (``WalletError``), simulates the call with ``eth_call`` from the account and refuses
+with ``SlippageRefused`` when the simulated result breaks the quote's bound - nothing is sent in either case
+- then sends it and returns a ``TxResult`` read from the receipt's events. ``status()`` reads NAV,
+leverage, band, next fallback, rebalance trigger and the reserve's health for every series.
 
-Quote formulas (the pool's own, SPEC section 3; WAD = 1e18, ``scale`` = 10**(18 - asset decimals)):
-mint: ``gross = assets*scale``, ``fee = ceil(gross*mintFee)``, ``net = gross - fee``, tokens =
-``floor(net*supply/equity)`` or ``floor(net/initialNav)`` on the first mint; redeem: ``gross =
-floor(tokens*equity/supply)``, ``fee = ceil(gross*redeemFee)``, payout ``gross - fee`` times
-``poolAssets/liabilities`` when the reserve is negative, then ``floor(payout/scale)``. Bounds: ``min =
-floor(expected*(10000 - slippage_bps)/10000)``; for a withdrawal by assets, ``max shares =
-ceil(shares*(10000 + slippage_bps)/10000)``.
+Quotes come from the contracts' previews: ``previewMint`` / ``previewRedeem`` of the series token (the
+pool's batch pricing of an order alone at the latest price, fees, first-mint lock, insolvency pro rata
+and capacity included; ``previewRedeem`` is before the order's flat execution fee, which the wallet
+subtracts) and the pool's ``convertToShares`` / ``convertToAssets`` for the LP orders (ERC-7540 has no
+previews: they revert).
+The wallet derives no price itself. Bounds: ``min = floor(expected*(10000 - slippage_bps)/10000)``; for a
+withdrawal by assets, ``max shares = ceil(shares*(10000 + slippage_bps)/10000)``.
 
 Inputs are strict, and each quote checks them before it reads the chain (so before anything is sent):
 every address must pass EIP-55 (an all-lowercase or all-uppercase one only with ``allow_lowercase``), every
@@ -32,147 +39,65 @@ amount is a plain decimal with at most the token's decimals (``levtoken.units.pa
 
 from __future__ import annotations
 
-import functools
 import logging
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from ape import chain, networks, project
 from eth_abi import decode as abi_decode
-from eth_utils import is_checksum_address, to_checksum_address
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
 from levtoken import reverts
 from levtoken.accounts import UnsafeAccountError, check_account
 from levtoken.config import is_local_network
 from levtoken.deployment import DEFAULT_MANIFEST_DIR, Deployment, attach
-from levtoken.model.libraries.series import LOCKED_SUPPLY
-from levtoken.units import MAX_UINT256, WAD, AmountError, from_units, from_wad, parse_decimal, parse_units
+from levtoken.model.libraries.series import LOCKED_SUPPLY, MIN_BALANCE
+from levtoken.units import MAX_UINT256, from_units, from_wad
+from levtoken.wallet_inputs import (  # noqa: F401  (re-exported: levtoken.wallet is the public module)
+    BPS,
+    WalletError,
+    WalletInputError,
+    check_address,
+    check_amount,
+    looks_like_address,
+    lower_bound,
+    parse_amount,
+    upper_bound,
+)
+from levtoken.wallet_orders import (  # noqa: F401
+    DEFAULT_POLL_SECONDS,
+    DEFAULT_WAIT_SECONDS,
+    KIND_NAMES,
+    MINT,
+    REDEEM,
+    REFUND_REASONS,
+    OrderActions,
+)
+from levtoken.wallet_types import (  # noqa: F401
+    AccountStatus,
+    ApproveQuote,
+    LpDepositQuote,
+    LpWithdrawQuote,
+    MintQuote,
+    OrderOutcome,
+    OrdersReport,
+    PendingOrder,
+    PlacedOrder,
+    PoolStatus,
+    Quote,
+    RedeemQuote,
+    SeriesStatus,
+    SlippageRefused,
+    TxResult,
+)
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
-BPS = 10_000
 DEFAULT_SLIPPAGE_BPS = 50
-_HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}", re.ASCII)
 TRIGGER_NAMES = {0: "none", 1: "drift", 2: "fallback", 3: "scheduled", 4: "knock-out"}
-LP_BOUND_NOTE = "ERC-4626 {what}: the bound is checked by simulation just before sending, not by the pool"
-
-
-class WalletError(Exception):
-    """An operation that cannot (or must not) be sent: ``problem → fix``."""
-
-
-class WalletInputError(WalletError, ValueError):
-    """An argument that breaks an input rule (an address, an amount), found before anything is sent:
-    ``field: value rule → fix``. The ape script reports it as a usage error (exit status 2)."""
-
-    def __init__(self, field: str, value: Any, rule: str, fix: str):
-        self.field, self.value, self.rule, self.fix = field, value, rule, fix
-        super().__init__(f"{field}: {value!r} {rule} → {fix}")
-
-
-class SlippageRefused(WalletError):
-    """The simulated result breaks the quote's bound; nothing was sent."""
-
-    def __init__(self, quote: Quote, simulated: int):
-        self.quote, self.simulated = quote, simulated
-        super().__init__(quote.refusal(simulated))
-
-
-def _ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
-
-
-def lower_bound(expected: int, slippage_bps: int) -> int:
-    """``floor(expected*(1 - bps/10000))``: the least output accepted."""
-    return expected * (BPS - slippage_bps) // BPS
-
-
-def upper_bound(expected: int, slippage_bps: int) -> int:
-    """``ceil(expected*(1 + bps/10000))``: the most input accepted."""
-    return _ceil_div(expected * (BPS + slippage_bps), BPS)
-
-
-def _amount_text(value: str | int | Decimal, field: str) -> str:
-    """The text of an amount: strings as given, ints and Decimals written out; floats are refused (inexact)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise WalletInputError(field, value, f"is a {type(value).__name__}, not an amount",
-                           "pass a string such as '1000' or '0.5', an int or a Decimal (floats are inexact)")
-
-
-def _strict(value: str | int | Decimal, field: str, parse: Callable[[str], T], allow_zero: bool) -> T:
-    """`parse` (a ``levtoken.units`` parser) applied to the amount's text, its ``AmountError`` (and a zero
-    amount unless `allow_zero`) raised as ``WalletInputError``."""
-    try:
-        amount = parse(_amount_text(value, field))
-    except AmountError as err:
-        raise WalletInputError(field, value, err.rule, err.fix) from None
-    if amount == 0 and not allow_zero:
-        raise WalletInputError(field, value, "is zero", "use an amount above 0")
-    return amount
-
-
-def check_amount(value: str | int | Decimal, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """The format rules of ``levtoken.units.parse_decimal`` (plain decimal: no sign, separator, exponent),
-    without a token's decimals: what can be checked before connecting. Raises ``WalletInputError``."""
-    return _strict(value, field, parse_decimal, allow_zero)
-
-
-def parse_amount(value: str | int | Decimal, decimals: int, field: str = "amount", allow_zero: bool = False) -> int:
-    """A human amount (``"1000"``, ``"0.5"``) in a token's smallest units, strictly: the rules of
-    ``check_amount`` and at most `decimals` fraction digits (never rounded). Raises ``WalletInputError``."""
-    return _strict(value, field, functools.partial(parse_units, decimals=decimals), allow_zero)
-
-
-def _address_shape(value: str) -> str:
-    """Why `value` is not 0x + 40 hex digits."""
-    if value != value.strip():
-        return "has spaces around it"
-    if not value.startswith("0x"):
-        return "does not start with 0x"
-    return f"is not 40 hex digits after 0x (has {len(value) - 2} characters)"
-
-
-def check_address(value: Any, field: str = "receiver", allow_lowercase: bool = False) -> str:
-    """`value` as a checksummed address, refusing anything EIP-55 does not vouch for.
-
-    A mixed-case address must pass its EIP-55 checksum, always. One without a checksum (every letter
-    lowercase, or every letter uppercase) only with `allow_lowercase`. The zero address is refused.
-    Raises ``WalletInputError`` naming `field`.
-    """
-    if not isinstance(value, str):
-        raise WalletInputError(field, value, f"is a {type(value).__name__}, not an address",
-                               "pass the address as text: 0x followed by 40 hex digits")
-    if not _HEX_ADDRESS.fullmatch(value):
-        raise WalletInputError(field, value, _address_shape(value), "pass 0x followed by 40 hex digits")
-    digits = value[2:]
-    if not is_checksum_address(value):
-        if digits not in (digits.lower(), digits.upper()):
-            raise WalletInputError(field, value, "fails its EIP-55 checksum (a character was mistyped, or its case "
-                                   "changed)", "copy the address again from its source; do not fix its case by hand")
-        if not allow_lowercase:
-            raise WalletInputError(field, value, "has no EIP-55 checksum (all one case), so a typo in it would go "
-                                   "unnoticed", "paste the checksummed (mixed-case) address, or pass "
-                                   "--allow-lowercase (allow_lowercase=True) to accept it unchecked")
-    if int(digits, 16) == 0:
-        raise WalletInputError(field, value, "is the zero address", "pass the intended address (tokens sent to the "
-                               "zero address are lost)")
-    return to_checksum_address(value)
-
-
-def looks_like_address(symbol: str) -> bool:
-    """Whether a series argument is meant as a token address (starts with 0x) rather than a symbol."""
-    return symbol[:2].lower() == "0x"
+LP_ORDER_NOTE = ("an LP order (ERC-7540): it executes at the first oracle round after minDelay, with the bound "
+                 "checked there by the pool; a withdrawal fills up to the reserve's headroom and the rest waits")
 
 
 def _eth_call(contract, method: str, args: tuple, sender: str | None = None) -> tuple:
@@ -187,242 +112,11 @@ def _eth_call(contract, method: str, args: tuple, sender: str | None = None) -> 
     return tuple(abi_decode([o.canonical_type for o in abi.outputs], bytes(raw)))
 
 
-# ----------------------------------------------------------------------------- quotes
-
-
-@dataclass(frozen=True)
-class Quote:
-    """What an operation will do. Amounts are raw integers (asset units, 18-decimal tokens/shares, WAD)."""
-
-    kind: str
-    account: str
-    asset_symbol: str
-    asset_decimals: int
-    slippage_bps: int
-    problems: tuple[str, ...]
-    notes: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def breaks_bound(self, simulated: int) -> bool:
-        raise NotImplementedError
-
-    def refusal(self, simulated: int) -> str:
-        raise NotImplementedError
-
-    def assets(self, units: int) -> Decimal:
-        """Asset units as a Decimal amount."""
-        return from_units(units, self.asset_decimals)
-
-
-@dataclass(frozen=True)
-class MintQuote(Quote):
-    symbol: str
-    token: str
-    receiver: str
-    amount: int  # assets paid, asset units
-    fee_rate: int  # WAD
-    fee: int  # WAD value (asset units * scale)
-    net: int  # WAD value
-    nav: int  # WAD, per token
-    expected_tokens: int
-    min_tokens: int
-
-    def breaks_bound(self, simulated: int) -> bool:
-        return simulated < self.min_tokens
-
-    def refusal(self, simulated: int) -> str:
-        return (f"mint refused, nothing sent: {self.symbol} tokens would be {from_wad(simulated)}, below the bound "
-                f"{from_wad(self.min_tokens)} (quoted {from_wad(self.expected_tokens)}, slippage {self.slippage_bps} "
-                "bps): the price or the series moved since the quote → quote again, or raise --slippage-bps")
-
-
-@dataclass(frozen=True)
-class RedeemQuote(Quote):
-    symbol: str
-    token: str
-    receiver: str
-    amount: int  # tokens burned, 18 decimals
-    fee_rate: int
-    gross: int  # WAD value of the claim
-    fee: int  # WAD
-    pro_rata: Decimal | None  # poolAssets/liabilities when the reserve is negative, else None
-    nav: int
-    expected_assets: int  # asset units
-    min_assets: int
-
-    def breaks_bound(self, simulated: int) -> bool:
-        return simulated < self.min_assets
-
-    def refusal(self, simulated: int) -> str:
-        return (f"redeem refused, nothing sent: you would receive {self.assets(simulated)} {self.asset_symbol}, below "
-                f"the bound {self.assets(self.min_assets)} (quoted {self.assets(self.expected_assets)}, slippage "
-                f"{self.slippage_bps} bps): the price or the series moved since the quote → quote again, or raise "
-                "--slippage-bps")
-
-
-@dataclass(frozen=True)
-class LpDepositQuote(Quote):
-    receiver: str
-    share_decimals: int  # the LP share's decimals (asset decimals + 6 virtual-share offset)
-    amount: int  # assets, asset units
-    expected_shares: int
-    min_shares: int
-    share_value: Decimal  # asset per share now
-
-    def shares(self, units: int) -> Decimal:
-        return from_units(units, self.share_decimals)
-
-    def breaks_bound(self, simulated: int) -> bool:
-        return simulated < self.min_shares
-
-    def refusal(self, simulated: int) -> str:
-        return (f"LP deposit refused, nothing sent: you would get {self.shares(simulated)} shares, below the bound "
-                f"{self.shares(self.min_shares)} (quoted {self.shares(self.expected_shares)}): the reserve moved since the "
-                "quote → quote again, or raise --slippage-bps")
-
-
-@dataclass(frozen=True)
-class LpWithdrawQuote(Quote):
-    receiver: str
-    share_decimals: int
-    by_shares: bool  # True: redeem(shares) for at least min assets; False: withdraw(assets) burning at most max shares
-    amount: int  # assets out (by assets) or shares burned (by shares)
-    expected_assets: int
-    expected_shares: int
-    bound: int  # min assets (by shares) or max shares (by assets)
-    max_withdraw: int  # asset units the account may withdraw now
-
-    def shares(self, units: int) -> Decimal:
-        return from_units(units, self.share_decimals)
-
-    def breaks_bound(self, simulated: int) -> bool:
-        return simulated < self.bound if self.by_shares else simulated > self.bound
-
-    def refusal(self, simulated: int) -> str:
-        if self.by_shares:
-            return (f"LP withdrawal refused, nothing sent: you would receive {self.assets(simulated)} "
-                    f"{self.asset_symbol}, below the bound {self.assets(self.bound)} (quoted "
-                    f"{self.assets(self.expected_assets)}): the reserve moved → quote again, or raise --slippage-bps")
-        return (f"LP withdrawal refused, nothing sent: it would burn {self.shares(simulated)} shares, above the bound "
-                f"{self.shares(self.bound)} (quoted {self.shares(self.expected_shares)}): the reserve moved → quote "
-                "again, or raise --slippage-bps")
-
-
-@dataclass(frozen=True)
-class ApproveQuote(Quote):
-    spender: str
-    amount: int  # asset units (MAX_UINT256 = unlimited)
-    current: int
-
-    def breaks_bound(self, simulated: int) -> bool:
-        return False
-
-    def refusal(self, simulated: int) -> str:  # pragma: no cover - approvals have no bound
-        return "approve refused"
-
-
-@dataclass(frozen=True)
-class TxResult:
-    """A sent operation, read from its receipt."""
-
-    kind: str
-    txn_hash: str
-    gas_used: int
-    spent: int  # assets (mint, LP deposit), tokens (redeem), shares (LP withdraw), allowance (approve)
-    received: int  # tokens (mint), assets (redeem, LP withdraw), shares (LP deposit), 0 (approve)
-    fee: int = 0  # WAD
-    receipt: Any = field(default=None, repr=False, compare=False)
-
-
-# ----------------------------------------------------------------------------- status
-
-
-@dataclass(frozen=True)
-class SeriesStatus:
-    symbol: str
-    address: str
-    side: str
-    supply: int
-    nav: int
-    leverage: int
-    target_leverage: int
-    min_leverage: int
-    max_leverage: int
-    equity: int
-    exposure: int
-    fallback_interval: int
-    last_rebalance: int
-    next_fallback: int | None  # timestamp, None when the fallback is off or the series is empty/knocked out
-    trigger: str  # what rebalance() would fire now ("none" if it would revert)
-    knocked_out: bool
-    mint_fee: int
-    redeem_fee: int
-    streaming_fee: int
-    balance: int | None  # the account's tokens, if an account was given
-
-
-@dataclass(frozen=True)
-class AccountStatus:
-    address: str
-    asset_balance: int
-    allowance: int
-    lp_shares: int
-    lp_value: int  # asset units the shares are worth now
-    max_withdraw: int
-
-
-@dataclass(frozen=True)
-class PoolStatus:
-    network: str
-    pool: str
-    timestamp: int
-    asset_symbol: str
-    asset_decimals: int
-    price: int | None  # oracle price (WAD), None when unusable
-    oracle_problem: str | None  # the oracle read's revert, e.g. "StalePrice(updatedAt=..., maxAge=3600)"
-    mark_price: int
-    reserve: int  # WAD, signed
-    liabilities: int
-    floor: int
-    floor_ratio: int
-    floor_breached: bool  # as last recorded on-chain
-    net_exposure: int
-    pool_assets: int  # asset units
-    lp_total_assets: int  # asset units
-    lp_supply: int
-    paused: bool
-    series: tuple[SeriesStatus, ...]
-    account: AccountStatus | None
-
-    @property
-    def coverage(self) -> Decimal | None:
-        """reserve/liabilities, None without liabilities."""
-        return None if self.liabilities == 0 else Decimal(self.reserve) / Decimal(self.liabilities)
-
-    @property
-    def utilization(self) -> Decimal | None:
-        """|net exposure|*price/reserve, None when the reserve is not positive."""
-        if self.reserve <= 0:
-            return None
-        return Decimal(abs(self.net_exposure)) * Decimal(self.mark_price) / WAD / Decimal(self.reserve)
-
-    @property
-    def health(self) -> str:
-        if self.reserve < 0:
-            return "insolvent (redemptions paid pro rata)"
-        if self.reserve < self.floor:
-            return "below floor (mints suspended)"
-        return "healthy"
-
-
 # ----------------------------------------------------------------------------- the wallet
 
 
-class Wallet:
-    """Operations of one account (or none, for `status`) on one deployment."""
+class Wallet(OrderActions):
+    """Operations of one account (or none, for `status`) on one deployment (the order actions: `OrderActions`)."""
 
     def __init__(self, deployment: Deployment, account=None, allow_lowercase: bool = False):
         self.deployment = deployment
@@ -487,70 +181,79 @@ class Wallet:
             return str(found or err)
         return None
 
-    def _funds_problems(self, amount: int) -> list[str]:
+    def _funds_problems(self, amount: int, spender: Any = None, approve_hint: str = "") -> list[str]:
+        """Balance and allowance problems for spending `amount` of the asset through `spender` (default: the
+        pool, for LP deposits; a series token for its mint orders, named in `approve_hint`)."""
+        spender = self.pool if spender is None else spender
         problems = []
         balance = int(self.asset.balanceOf(self.address))
         if balance < amount:
             problems.append(f"your {self.asset_symbol} balance is {from_units(balance, self.asset_decimals)}, less than "
                             f"{from_units(amount, self.asset_decimals)} → lower the amount or fund the account")
-        allowance = int(self.asset.allowance(self.address, self.pool.address))
+        allowance = int(self.asset.allowance(self.address, spender.address))
         if allowance < amount:
-            problems.append(f"the pool may spend only {from_units(allowance, self.asset_decimals)} of your "
+            who = f"the {approve_hint} token" if approve_hint else "the pool"
+            flag = f" --series {approve_hint}" if approve_hint else ""
+            problems.append(f"{who} may spend only {from_units(allowance, self.asset_decimals)} of your "
                             f"{self.asset_symbol} → approve it first: ape run wallet approve "
-                            f"{from_units(amount, self.asset_decimals)} (or unlimited)")
+                            f"{from_units(amount, self.asset_decimals)}{flag} (or unlimited{flag})")
         return problems
+
+    def _order_params(self, token) -> tuple[int, int, int, int]:
+        """The series' order parameters: (minDelay, maxOrderAge, executionFee, minMintAssets)."""
+        return tuple(int(v) for v in token.orderParams())  # type: ignore[return-value]
+
+    def _order_notes(self, min_delay: int, max_age: int, fee: int) -> list[str]:
+        return [f"an order: it executes at the first oracle round published more than {min_delay} s after the "
+                f"request (refunded if none comes within {max_age // 3600} h); execution fee "
+                f"{from_units(fee, self.asset_decimals)} {self.asset_symbol}"]
 
     # ---------------------------------------------------------------- quotes
 
     def quote_mint(self, symbol: str, amount: str | int | Decimal, slippage_bps: int = DEFAULT_SLIPPAGE_BPS,
                    receiver: str | None = None) -> MintQuote:
-        """Mint `symbol` for `amount` of the asset (a human amount, e.g. "1000")."""
+        """A mint order of `symbol` for `amount` of the asset (a human amount, e.g. "1000"), quoted by the token's
+        ``previewMint``; a zero preview is a problem, explained from the views."""
         name, token = self.token(symbol)
         assets = parse_amount(amount, self.asset_decimals, "amount")
         base = self._base("mint", slippage_bps)
         receiver = self._receiver(receiver)
         pool = self.pool
-        params, state = pool.seriesParams(token), pool.seriesState(token)
-        supply, equity = int(token.totalSupply()), int(pool.equityOf(token))
-        gross = assets * self.scale
-        fee = _ceil_div(gross * params.mintFee, WAD)
-        net = gross - fee
-        problems, notes = [], []
-        if supply == 0:  # `Series.mint`: a first mint also buys the LOCKED_SUPPLY the token locks for good
-            bought = net * WAD // state.initialNav
-            expected = bought - LOCKED_SUPPLY if bought > LOCKED_SUPPLY else 0
+        min_delay, max_age, exec_fee, min_mint = self._order_params(token)
+        expected = int(token.previewMint(assets))
+        problems: list[str] = []
+        notes = self._order_notes(min_delay, max_age, exec_fee)
+        state = pool.seriesState(token)
+        if int(token.totalSupply()) == 0:
             notes.append(f"first mint of {name}: NAV starts at {from_wad(state.initialNav)}; "
                          f"{from_wad(LOCKED_SUPPLY)} {name} of it are locked forever")
-        elif equity == 0:
-            expected = 0
-        else:
-            expected = net * supply // equity
-        if state.knockedOut or (supply > 0 and equity == 0):
-            problems.append(f"{name} is knocked out (its equity reached 0) → it can no longer be minted; pick another series")
-        elif expected == 0:
-            problems.append(f"{from_units(assets, self.asset_decimals)} {self.asset_symbol} buys less than one unit of "
-                            f"{name} → use a larger amount")
-        if pool.paused():
-            problems.append("the pool is paused: mints are suspended → wait for the owner to unpause (redemptions work)")
-        if (oracle := self._oracle_problem()) is not None:
-            problems.append(f"the oracle price is unusable ({oracle}) → wait for the feed to update; mints need a "
-                            "usable price")
-        else:
-            liabilities_after = int(pool.liabilities()) + net
-            reserve_after = int(pool.reserve()) + fee
-            floor_after = _ceil_div(liabilities_after * pool.floorRatio(), WAD)
-            if reserve_after < floor_after:
-                problems.append("the reserve would be below its floor after this mint: mints are suspended → wait "
-                                "for LPs to add capital or for the price to move back; try a smaller amount")
-        problems += self._funds_problems(assets)
-        nav = int(pool.navOf(token))
+        if expected == 0:
+            problems.append(self._why_no_mint(name, token, state, assets, min_mint))
+        problems += self._funds_problems(assets + exec_fee, token, name)
         return MintQuote(**base, problems=tuple(problems), notes=tuple(notes), symbol=name, token=str(token.address),
-                         receiver=receiver, amount=assets, fee_rate=params.mintFee, fee=fee, net=net, nav=nav,
-                         expected_tokens=expected, min_tokens=lower_bound(expected, slippage_bps))
+                         receiver=receiver, amount=assets, execution_fee=exec_fee, min_delay=min_delay,
+                         max_order_age=max_age, fee_rate=int(pool.seriesParams(token).mintFee),
+                         nav=int(pool.navOf(token)), expected_tokens=expected,
+                         min_tokens=lower_bound(expected, slippage_bps))
+
+    def _why_no_mint(self, name: str, token, state, assets: int, min_mint: int) -> str:
+        """Why ``previewMint`` is 0, from the views (the preview itself says only that the pool would refund)."""
+        if state.knockedOut or (int(token.totalSupply()) > 0 and int(self.pool.equityOf(token)) == 0):
+            return f"{name} is knocked out (its equity reached 0) → it can no longer be minted; pick another series"
+        if self.pool.paused():
+            return "the pool is paused: mints are suspended → wait for the owner to unpause (redemptions work)"
+        if (oracle := self._oracle_problem()) is not None:
+            return f"the oracle price is unusable ({oracle}) → wait for the feed to update; orders need a usable price"
+        if assets < min_mint:
+            return (f"{from_units(assets, self.asset_decimals)} {self.asset_symbol} is below the minimum mint order of "
+                    f"{from_units(min_mint, self.asset_decimals)} → use a larger amount")
+        return ("the pool would refund this mint: the reserve would be below its floor or net exposure above the "
+                "utilization cap after it (or it buys nothing) → try a smaller amount, or wait for LP capital")
 
     def quote_redeem(self, symbol: str, amount: str | int | Decimal | None, slippage_bps: int = DEFAULT_SLIPPAGE_BPS,
                      receiver: str | None = None) -> RedeemQuote:
-        """Redeem `amount` tokens of `symbol` (None: the whole balance)."""
+        """A redeem order of `amount` tokens of `symbol` (None: the whole balance), quoted by the token's
+        ``previewRedeem`` less the execution fee."""
         name, token = self.token(symbol)
         requested = None if amount is None else parse_amount(amount, 18, "amount")
         base = self._base("redeem", slippage_bps)
@@ -558,50 +261,57 @@ class Wallet:
         balance = int(token.balanceOf(self.address))
         tokens = balance if requested is None else requested
         pool = self.pool
-        params = pool.seriesParams(token)
-        supply, equity = int(token.totalSupply()), int(pool.equityOf(token))
-        problems, notes = [], []
+        min_delay, max_age, exec_fee, _ = self._order_params(token)
+        payout = int(token.previewRedeem(tokens)) if tokens else 0
+        expected = max(payout - exec_fee, 0)
+        problems: list[str] = []
+        notes = self._order_notes(min_delay, max_age, exec_fee)
         if tokens == 0:
             problems.append(f"you hold no {name} → nothing to redeem")
         elif tokens > balance:
             problems.append(f"you hold {from_wad(balance)} {name}, less than {from_wad(tokens)} → lower the amount "
                             "(or use all)")
-        gross = tokens * equity // supply if supply else 0
-        fee = _ceil_div(gross * params.redeemFee, WAD)
-        payout = gross - fee
-        pooled, liabilities = int(pool.poolAssets()) * self.scale, int(pool.liabilities())
+        elif 0 < balance - tokens < MIN_BALANCE:
+            problems.append(f"it would leave you {from_wad(balance - tokens)} {name}, below the minimum balance "
+                            f"{from_wad(MIN_BALANCE)} → redeem all, or less")
         pro_rata = None
+        pooled, liabilities = int(pool.poolAssets()) * self.scale, int(pool.liabilities())
         if pooled < liabilities:
-            payout = payout * pooled // liabilities
             pro_rata = Decimal(pooled) / Decimal(liabilities)
-            notes.append(f"the reserve is negative: every redemption is paid at {pro_rata:.4%} of its claim")
-        if pool.seriesState(token).knockedOut or (supply and equity == 0):
+            notes.append(f"the reserve is negative: every redemption is paid at about {pro_rata:.4%} of its claim")
+        knocked_out = pool.seriesState(token).knockedOut or (int(token.totalSupply()) and int(pool.equityOf(token)) == 0)
+        if knocked_out:
             notes.append(f"{name} is knocked out: redeeming burns the tokens for nothing")
         if (oracle := self._oracle_problem()) is not None:
-            problems.append(f"the oracle price is unusable ({oracle}) → wait for the feed to update; redemptions "
-                            "need a usable price")
-        expected = payout // self.scale
+            problems.append(f"the oracle price is unusable ({oracle}) → wait for the feed to update; orders need a "
+                            "usable price")
+        elif tokens and not knocked_out and payout <= exec_fee and not problems:
+            problems.append(f"it pays {from_units(payout, self.asset_decimals)} {self.asset_symbol}, not more than the "
+                            "execution fee: the order would be refunded → redeem more")
         return RedeemQuote(**base, problems=tuple(problems), notes=tuple(notes), symbol=name, token=str(token.address),
-                           receiver=receiver, amount=tokens, fee_rate=params.redeemFee, gross=gross, fee=fee,
+                           receiver=receiver, amount=tokens, execution_fee=exec_fee, min_delay=min_delay,
+                           max_order_age=max_age, fee_rate=int(pool.seriesParams(token).redeemFee), payout=payout,
                            pro_rata=pro_rata, nav=int(pool.navOf(token)), expected_assets=expected,
                            min_assets=lower_bound(expected, slippage_bps))
 
     def quote_lp_deposit(self, amount: str | int | Decimal, slippage_bps: int = DEFAULT_SLIPPAGE_BPS,
                          receiver: str | None = None) -> LpDepositQuote:
-        """Deposit `amount` of the asset into the reserve for LP shares."""
+        """Deposit `amount` of the asset into the reserve for LP shares: an order (ERC-7540 `requestDeposit`)
+        executed at the first oracle round after `minDelay`, then claimed to `receiver`. The quote is the pool's
+        `convertToShares` now; the bound (`minShares`) goes into the request."""
         assets = parse_amount(amount, self.asset_decimals, "amount")
         base = self._base("lp-deposit", slippage_bps)
         receiver = self._receiver(receiver)
         pool = self.pool
         problems = []
-        if int(pool.maxDeposit(receiver)) < assets:
-            problems.append("deposits are closed: the oracle price is unusable or the reserve is negative → wait, or "
+        if int(pool.reserve()) < 0:
+            problems.append("the reserve is negative: a deposit order would be refunded (Deficit) → wait, or "
                             "recapitalise the reserve with fundReserve (no shares)")
-        shares = int(pool.previewDeposit(assets))
+        shares = int(pool.convertToShares(assets))
         if shares == 0 and not problems:
             problems.append("the amount buys no shares → use a larger amount")
         problems += self._funds_problems(assets)
-        notes = (LP_BOUND_NOTE.format(what="deposit has no minimum-shares argument"),)
+        notes = (LP_ORDER_NOTE,)
         one_share = int(pool.convertToAssets(10**self.share_decimals))
         share_value = from_units(one_share, self.asset_decimals)
         return LpDepositQuote(**base, problems=tuple(problems), notes=notes, receiver=receiver,
@@ -611,81 +321,88 @@ class Wallet:
 
     def quote_lp_withdraw(self, amount: str | int | Decimal | None, slippage_bps: int = DEFAULT_SLIPPAGE_BPS,
                           receiver: str | None = None) -> LpWithdrawQuote:
-        """Withdraw `amount` of the asset (burning shares), or None: redeem every share the pool lets go now."""
+        """Withdraw `amount` of the asset (or None: all the account's shares): an order (ERC-7540
+        `requestRedeem` of the shares worth it, rounded up, bound `minAssets`), filled first-come up to the
+        reserve's headroom at the first oracle round after `minDelay` (the rest waits in the queue), then the
+        filled assets are claimed to `receiver`."""
         requested = None if amount is None else parse_amount(amount, self.asset_decimals, "amount")
         base = self._base("lp-withdraw", slippage_bps)
         receiver = self._receiver(receiver)
         pool, owner = self.pool, self.address
-        max_withdraw = int(pool.maxWithdraw(owner))
+        held = int(pool.balanceOf(owner))
+        worth = int(pool.convertToAssets(held)) if held else 0
         problems = []
-        notes = [LP_BOUND_NOTE.format(what="withdraw/redeem have no bound argument")]
+        notes = [LP_ORDER_NOTE]
         if requested is None:
-            shares = int(pool.maxRedeem(owner))
-            held = int(pool.balanceOf(owner))
-            assets = int(pool.previewRedeem(shares)) if shares else 0
+            shares = held
             if held == 0:
                 problems.append("you hold no LP shares → nothing to withdraw")
-            elif shares == 0:
-                problems.append("none of your shares can be redeemed now: the reserve is at its floor (or the oracle "
-                                "is unusable) → wait for the reserve to grow")
-            elif shares < held:
-                notes.append(f"only {from_units(shares, self.share_decimals)} of your "
-                             f"{from_units(held, self.share_decimals)} shares can be redeemed now (the "
-                             "reserve must stay above its floor)")
-            return LpWithdrawQuote(**base, problems=tuple(problems), notes=tuple(notes), receiver=receiver,
-                                   share_decimals=self.share_decimals, by_shares=True, amount=shares, expected_assets=assets, expected_shares=shares,
-                                   bound=lower_bound(assets, slippage_bps), max_withdraw=max_withdraw)
-        assets = requested  # asset units
-        if assets > max_withdraw:
-            problems.append(f"you can withdraw at most {from_units(max_withdraw, self.asset_decimals)} "
-                            f"{self.asset_symbol} now (your shares' value, capped so the reserve stays above its "
-                            "floor) → withdraw less, or use all")
-        shares = int(pool.previewWithdraw(assets))
+        else:
+            shares = int(pool.convertToShares(requested))
+            if shares < held and int(pool.convertToAssets(shares)) < requested:
+                shares += 1  # the shares worth at least the amount (the pool's own conversion, rounded up)
+            if requested > worth:
+                problems.append(f"you can withdraw at most {from_units(worth, self.asset_decimals)} "
+                                f"{self.asset_symbol} (your shares' value) → withdraw less, or use all")
+        assets = int(pool.convertToAssets(shares)) if shares else 0
         return LpWithdrawQuote(**base, problems=tuple(problems), notes=tuple(notes), receiver=receiver,
-                               share_decimals=self.share_decimals, by_shares=False, amount=assets, expected_assets=assets, expected_shares=shares,
-                               bound=upper_bound(shares, slippage_bps), max_withdraw=max_withdraw)
+                               share_decimals=self.share_decimals, by_shares=requested is None, amount=shares,
+                               expected_assets=assets, expected_shares=shares,
+                               bound=lower_bound(assets, slippage_bps), max_withdraw=worth)
 
-    def quote_approve(self, amount: str | int | Decimal | None) -> ApproveQuote:
-        """Let the pool spend `amount` of the asset (None: unlimited; 0 revokes the allowance)."""
+    def quote_approve(self, amount: str | int | Decimal | None, series: str | None = None) -> ApproveQuote:
+        """Let the pool (LP deposits, the immediate entry points) or, with `series`, that series token (its mint
+        orders escrow the assets) spend `amount` of the asset (None: unlimited; 0 revokes the allowance)."""
         units = MAX_UINT256 if amount is None else parse_amount(amount, self.asset_decimals, "amount", allow_zero=True)
-        current = int(self.asset.allowance(self.address, self.pool.address))
-        notes = ("an unlimited approval lets the pool pull any amount of your asset in later mints and deposits",) \
+        if series is None:
+            spender, spender_name = self.pool, "the pool"
+        else:
+            name, spender = self.token(series)
+            spender_name = name
+        current = int(self.asset.allowance(self.address, spender.address))
+        notes = (f"an unlimited approval lets {spender_name} pull any amount of your asset later",) \
             if units == MAX_UINT256 else ()
-        return ApproveQuote(**self._base("approve", 0), problems=(), notes=notes, spender=str(self.pool.address),
-                            amount=units, current=current)
+        return ApproveQuote(**self._base("approve", 0), problems=(), notes=notes, spender=str(spender.address),
+                            spender_name=spender_name, amount=units, current=current)
 
     # ---------------------------------------------------------------- simulate and send
 
     def _call(self, quote: Quote) -> tuple[Any, str, tuple]:
         """(contract, method, arguments) of the transaction a quote describes, with its on-chain bound."""
         if isinstance(quote, MintQuote):
-            return self.token(quote.symbol)[1], "mint", (quote.amount, quote.min_tokens, quote.receiver)
+            return self.token(quote.symbol)[1], "requestMint", (quote.amount, quote.min_tokens, quote.receiver)
         if isinstance(quote, RedeemQuote):
-            return self.token(quote.symbol)[1], "redeem", (quote.amount, quote.min_assets, quote.receiver)
-        if isinstance(quote, LpDepositQuote):
-            return self.pool, "deposit", (quote.amount, quote.receiver)
+            return self.token(quote.symbol)[1], "requestRedeem", (quote.amount, quote.min_assets, quote.receiver)
+        if isinstance(quote, LpDepositQuote):  # the account is owner and controller; it claims to the receiver
+            return self.pool, "requestDeposit", (quote.amount, quote.account, quote.account, quote.min_shares)
         if isinstance(quote, LpWithdrawQuote):
-            method = "redeem" if quote.by_shares else "withdraw"
-            return self.pool, method, (quote.amount, quote.receiver, quote.account)
+            return self.pool, "requestRedeem", (quote.amount, quote.account, quote.account, quote.bound)
         if isinstance(quote, ApproveQuote):
             return self.asset, "approve", (quote.spender, quote.amount)
         raise TypeError(f"not a quote: {quote!r}")
 
     def simulate(self, quote: Quote) -> int:
-        """The operation's result now (tokens, assets, or shares burned for a withdrawal by assets), by
-        ``eth_call`` from the account with no bound (mint/redeem get 0 as their minimum). Raises
-        ``WalletError`` with the decoded reason if the call reverts."""
+        """The operation's result now. For an order: the token's preview again (tokens, or assets after the
+        execution fee), after checking by ``eth_call`` that the request itself would not revert. Otherwise the
+        call's result by ``eth_call`` from the account. Raises ``WalletError`` with the decoded reason if the
+        call reverts."""
         contract, method, args = self._call(quote)
-        if isinstance(quote, (MintQuote, RedeemQuote)):
-            args = (args[0], 0, args[2])
         try:
             (result,) = _eth_call(contract, method, args, sender=quote.account)
         except Web3ContractLogicError as err:
             raise WalletError(f"{quote.kind} would revert, nothing sent: {reverts.describe(err)}") from None
+        if isinstance(quote, MintQuote):
+            return int(contract.previewMint(quote.amount))
+        if isinstance(quote, RedeemQuote):
+            return max(int(contract.previewRedeem(quote.amount)) - quote.execution_fee, 0)
+        if isinstance(quote, LpDepositQuote):
+            return int(self.pool.convertToShares(quote.amount))
+        if isinstance(quote, LpWithdrawQuote):
+            return int(self.pool.convertToAssets(quote.amount))
         return int(result)
 
-    def execute(self, quote: Quote) -> TxResult:
-        """Refuses, simulates, checks the bound, sends; see the module's notes."""
+    def _checked_send(self, quote: Quote):
+        """Refuses, simulates, checks the bound, sends; returns the receipt."""
         if quote.account.lower() != self.address.lower():
             raise WalletError(f"the quote is for {quote.account}, not {self.address} → quote again with this account")
         if quote.problems:
@@ -705,24 +422,21 @@ class Wallet:
                 raise
             raise WalletError(f"{quote.kind} reverted: {found.explain()}") from None
         log.debug("%s sent in %s", quote.kind, receipt.txn_hash)
+        return receipt
+
+    def execute(self, quote: Quote) -> TxResult:
+        """An LP deposit or withdrawal, or an approval: refuses, simulates, checks the bound, sends (see the
+        module's notes). Mint and redeem are orders: ``place`` and ``wait``."""
+        if isinstance(quote, (MintQuote, RedeemQuote)):
+            raise WalletError(f"{quote.kind} is an order → place(quote), then wait(placed)")
+        receipt = self._checked_send(quote)
+        if isinstance(quote, (LpDepositQuote, LpWithdrawQuote)):
+            return self.lp_wait_and_claim(quote, receipt)
         return self._result(quote, receipt)
 
     def _result(self, quote: Quote, receipt) -> TxResult:
         common = {"kind": quote.kind, "txn_hash": str(receipt.txn_hash), "gas_used": int(receipt.gas_used),
                   "receipt": receipt}
-        pool = self.pool
-        if isinstance(quote, MintQuote):
-            ev = next(iter(receipt.events.filter(pool.Minted)))
-            return TxResult(**common, spent=int(ev.assets), received=int(ev.tokens), fee=int(ev.fee))
-        if isinstance(quote, RedeemQuote):
-            ev = next(iter(receipt.events.filter(pool.Redeemed)))
-            return TxResult(**common, spent=int(ev.tokens), received=int(ev.assets), fee=int(ev.fee))
-        if isinstance(quote, LpDepositQuote):
-            ev = next(iter(receipt.events.filter(pool.Deposit)))
-            return TxResult(**common, spent=int(ev.assets), received=int(ev.shares))
-        if isinstance(quote, LpWithdrawQuote):
-            ev = next(iter(receipt.events.filter(pool.Withdraw)))
-            return TxResult(**common, spent=int(ev.shares), received=int(ev.assets))
         return TxResult(**common, spent=quote.amount, received=0)
 
     # ---------------------------------------------------------------- local helpers

@@ -1,9 +1,11 @@
-"""`ape run wallet ...`: mint, redeem, lp-deposit, lp-withdraw, approve and status on a deployment.
+"""`ape run wallet ...`: mint, redeem, orders, claim, lp-deposit, lp-withdraw, approve and status on a deployment.
 
 Thin: `levtoken.wallet` quotes, checks, simulates and sends; this file parses arguments and renders with
-rich. Every sending command shows its quote (expected output, fees, slippage bound) and asks before
-sending (`--yes` skips the question); it refuses, sends nothing and exits 1 when the quote has a problem
-or when the simulated result would break the bound. Addresses (EIP-55) and amounts (plain decimals) are
+rich. Every sending command shows its quote (expected output, fees, slippage bound; for the orders `mint`
+and `redeem` also the execution fee and the `minDelay` wait) and asks before sending (`--yes` skips the
+question); it refuses, sends nothing and exits 1 when the quote has a problem or when the simulated result
+would break the bound. `mint` and `redeem` place an order and wait for its outcome (`--no-wait`: return
+with the order id); a refund or a wait that times out exits 1. Addresses (EIP-55) and amounts (plain decimals) are
 checked while the arguments are parsed, before connecting: a bad one is a usage error (exit 2), as is an
 amount with more decimals than its token, found once the token is known. See docs/wallet.md.
 """
@@ -23,12 +25,17 @@ from rich.table import Table
 from levtoken.cli_support import ConnectedCommand, setup_logging, user_errors
 from levtoken.units import from_units, from_wad
 from levtoken.wallet import (
+    DEFAULT_POLL_SECONDS,
     DEFAULT_SLIPPAGE_BPS,
+    DEFAULT_WAIT_SECONDS,
     MAX_UINT256,
     ApproveQuote,
     LpDepositQuote,
     LpWithdrawQuote,
     MintQuote,
+    OrderOutcome,
+    OrdersReport,
+    PlacedOrder,
     PoolStatus,
     Quote,
     RedeemQuote,
@@ -71,20 +78,24 @@ def _quote_table(quote: Quote) -> Table:
     a = quote.asset_symbol
     if isinstance(quote, MintQuote):
         table.add_row("pay", f"{_num(quote.assets(quote.amount))} {a}")
-        table.add_row("mint fee", f"{_num(from_wad(quote.fee))} {a} ({_pct(quote.fee_rate)})")
+        table.add_row("execution fee", f"{_num(quote.assets(quote.execution_fee))} {a} (escrowed with the order)")
+        table.add_row("mint fee", f"{_pct(quote.fee_rate)} (in the quote)")
         table.add_row("NAV now", f"{_num(from_wad(quote.nav))} {a} per {quote.symbol}")
-        table.add_row("expected", f"{_num(from_wad(quote.expected_tokens), 8)} {quote.symbol}")
+        table.add_row("expected (previewMint)", f"{_num(from_wad(quote.expected_tokens), 8)} {quote.symbol}")
         table.add_row(f"at least ({quote.slippage_bps} bps)", f"{_num(from_wad(quote.min_tokens), 8)} {quote.symbol}")
+        table.add_row("executes", _executes(quote.min_delay))
         table.add_row("receiver", quote.receiver)
     elif isinstance(quote, RedeemQuote):
         table.add_row("burn", f"{_num(from_wad(quote.amount), 8)} {quote.symbol}")
         table.add_row("NAV now", f"{_num(from_wad(quote.nav))} {a} per {quote.symbol}")
-        table.add_row("claim", f"{_num(from_wad(quote.gross))} {a}")
-        table.add_row("redeem fee", f"{_num(from_wad(quote.fee))} {a} ({_pct(quote.fee_rate)})")
+        table.add_row("redeem fee", f"{_pct(quote.fee_rate)} (in the quote)")
         if quote.pro_rata is not None:
             table.add_row("pro-rata factor", f"{quote.pro_rata:.6f} (reserve negative)")
+        table.add_row("payout (previewRedeem)", f"{_num(quote.assets(quote.payout))} {a}")
+        table.add_row("execution fee", f"{_num(quote.assets(quote.execution_fee))} {a} (out of the payout)")
         table.add_row("expected", f"{_num(quote.assets(quote.expected_assets))} {a}")
         table.add_row(f"at least ({quote.slippage_bps} bps)", f"{_num(quote.assets(quote.min_assets))} {a}")
+        table.add_row("executes", _executes(quote.min_delay))
         table.add_row("receiver", quote.receiver)
     elif isinstance(quote, LpDepositQuote):
         table.add_row("deposit", f"{_num(quote.assets(quote.amount))} {a}")
@@ -93,21 +104,21 @@ def _quote_table(quote: Quote) -> Table:
         table.add_row(f"at least ({quote.slippage_bps} bps)", f"{_num(quote.shares(quote.min_shares))} LP shares")
         table.add_row("receiver", quote.receiver)
     elif isinstance(quote, LpWithdrawQuote):
-        table.add_row("withdrawable now", f"{_num(quote.assets(quote.max_withdraw))} {a}")
-        if quote.by_shares:
-            table.add_row("burn", f"{_num(quote.shares(quote.amount))} LP shares")
-            table.add_row("expected", f"{_num(quote.assets(quote.expected_assets))} {a}")
-            table.add_row(f"at least ({quote.slippage_bps} bps)", f"{_num(quote.assets(quote.bound))} {a}")
-        else:
-            table.add_row("receive", f"{_num(quote.assets(quote.amount))} {a}")
-            table.add_row("expected burn", f"{_num(quote.shares(quote.expected_shares))} LP shares")
-            table.add_row(f"at most ({quote.slippage_bps} bps)", f"{_num(quote.shares(quote.bound))} LP shares")
+        table.add_row("your shares are worth", f"{_num(quote.assets(quote.max_withdraw))} {a}")
+        table.add_row("redeem order", f"{_num(quote.shares(quote.amount))} LP shares")
+        table.add_row("expected", f"{_num(quote.assets(quote.expected_assets))} {a}")
+        table.add_row(f"at least ({quote.slippage_bps} bps)", f"{_num(quote.assets(quote.bound))} {a}")
+        table.add_row("fills", "first-come up to the reserve's headroom; the rest waits in the queue")
         table.add_row("receiver", quote.receiver)
     elif isinstance(quote, ApproveQuote):
-        table.add_row("spender (pool)", quote.spender)
+        table.add_row(f"spender ({quote.spender_name})", quote.spender)
         table.add_row("allowance now", _allowance(quote, quote.current))
         table.add_row("new allowance", _allowance(quote, quote.amount))
     return table
+
+
+def _executes(min_delay: int) -> str:
+    return f"at the first oracle round published more than {min_delay} s after the request (minDelay)"
 
 
 def _allowance(quote: Quote, units: int) -> str:
@@ -116,11 +127,7 @@ def _allowance(quote: Quote, units: int) -> str:
 
 def _result_line(quote: Quote, result: TxResult) -> str:
     a = quote.asset_symbol
-    if isinstance(quote, MintQuote):
-        got = f"minted {_num(from_wad(result.received), 8)} {quote.symbol} for {_num(quote.assets(result.spent))} {a}"
-    elif isinstance(quote, RedeemQuote):
-        got = f"redeemed {_num(from_wad(result.spent), 8)} {quote.symbol} for {_num(quote.assets(result.received))} {a}"
-    elif isinstance(quote, LpDepositQuote):
+    if isinstance(quote, LpDepositQuote):
         got = f"deposited {_num(quote.assets(result.spent))} {a} for {_num(quote.shares(result.received))} LP shares"
     elif isinstance(quote, LpWithdrawQuote):
         got = f"withdrew {_num(quote.assets(result.received))} {a} for {_num(quote.shares(result.spent))} LP shares"
@@ -129,8 +136,8 @@ def _result_line(quote: Quote, result: TxResult) -> str:
     return f"[green]done[/]: {got} (tx {result.txn_hash}, gas {result.gas_used:,})"
 
 
-def _send(wallet: Wallet, quote: Quote, yes: bool) -> None:
-    """Shows the quote, refuses on problems, asks, then simulates and sends."""
+def _show(quote: Quote, yes: bool) -> None:
+    """Shows the quote, refuses on problems, asks."""
     console = _console()
     console.print(_quote_table(quote))
     for note in quote.notes:
@@ -141,8 +148,65 @@ def _send(wallet: Wallet, quote: Quote, yes: bool) -> None:
         raise click.ClickException(f"{quote.kind} refused, nothing sent ({len(quote.problems)} problem(s) above)")
     if not yes:
         click.confirm("Send this transaction?", abort=True)
+
+
+def _send(wallet: Wallet, quote: Quote, yes: bool) -> None:
+    """Shows the quote, refuses on problems, asks, then simulates and sends."""
+    _show(quote, yes)
     result = wallet.execute(quote)
-    console.print(_result_line(quote, result))
+    _console().print(_result_line(quote, result))
+
+
+def _order(wallet: Wallet, quote: MintQuote | RedeemQuote, yes: bool, wait: bool, timeout: float,
+           keeper_only: bool) -> None:
+    """Shows the quote, places the order and (unless `wait` is False) waits for its outcome."""
+    _show(quote, yes)
+    placed = wallet.place(quote)
+    console = _console()
+    due = _when(placed.due_at, placed.due_at).split(" (")[0]
+    console.print(f"[green]placed[/]: {placed.kind} order #{placed.order_id} of {placed.symbol}, due {due} "
+                  f"(tx {placed.txn_hash}, gas {placed.gas_used:,})")
+    if not wait:
+        console.print("not waiting: `ape run wallet orders` shows it until it executes")
+        return
+    console.print("waiting for the first oracle round after its due time"
+                  + ("" if keeper_only else " (the wallet executes the batch itself if no keeper does)") + " ...")
+    outcome = wallet.wait(placed, timeout=timeout, poll_interval=DEFAULT_POLL_SECONDS, execute=not keeper_only)
+    console.print(_outcome_line(wallet, placed, outcome))
+    if outcome.status != "executed":
+        raise click.ClickException(f"{placed.kind} order #{placed.order_id} {outcome.status}")
+
+
+def _outcome_line(wallet: Wallet, placed: PlacedOrder, outcome: OrderOutcome) -> str:
+    a, d = wallet.asset_symbol, wallet.asset_decimals
+    claim = (f"; {_num(from_units(outcome.claimable, d))} {a} could not be pushed and are claimable: "
+             "`ape run wallet claim`") if outcome.claimable else ""
+    if outcome.status == "executed":
+        if placed.kind == "mint":
+            got = f"minted {_num(from_wad(outcome.amount_out), 8)} {placed.symbol} for {_num(from_units(placed.amount, d))} {a}"
+        else:
+            got = (f"redeemed {_num(from_wad(placed.amount), 8)} {placed.symbol} for "
+                   f"{_num(from_units(outcome.amount_out, d))} {a} after the execution fee")
+        return f"[green]done[/]: {got} at oracle round {outcome.round_id} (tx {outcome.txn_hash}){claim}"
+    if outcome.status == "refunded":
+        return f"[red]refunded[/]: {placed.kind} order #{placed.order_id}: {outcome.reason} (tx {outcome.txn_hash}){claim}"
+    return (f"[yellow]still pending[/]: {placed.kind} order #{placed.order_id} (no outcome before the timeout) → "
+            "`ape run wallet orders` shows it; it executes at the first oracle round after its due time")
+
+
+def _orders_table(wallet: Wallet, report: OrdersReport) -> Table:
+    a, d = wallet.asset_symbol, wallet.asset_decimals
+    table = Table(title=f"pending orders of {report.account}", title_justify="left")
+    for column in ("series", "kind", "id", "amount", "bound", "execution fee", "due", "status"):
+        table.add_column(column)
+    for o in report.orders:
+        if o.kind == "mint":
+            amount, bound = f"{_num(from_units(o.amount, d))} {a}", f">= {_num(from_wad(o.min_out), 8)} {o.symbol}"
+        else:
+            amount, bound = f"{_num(from_wad(o.amount), 8)} {o.symbol}", f">= {_num(from_units(o.min_out, d))} {a}"
+        table.add_row(o.symbol, o.kind, str(o.order_id), amount, bound, _num(from_units(o.execution_fee, d)),
+                      _when(o.due_at, report.timestamp), o.status)
+    return table
 
 
 def _when(timestamp: int | None, now: int) -> str:
@@ -263,6 +327,19 @@ _allow_lowercase = click.option("--allow-lowercase", is_flag=True, is_eager=True
                                 help="accept addresses without an EIP-55 checksum (all lowercase or all uppercase)")
 
 
+def _order_options(fn: Callable) -> Callable:
+    """The waiting options of the orders `mint` and `redeem`."""
+    for decorate in reversed((
+        click.option("--no-wait", "no_wait", is_flag=True, help="return once the order is placed (prints its id)"),
+        click.option("--timeout", type=click.FloatRange(0), default=DEFAULT_WAIT_SECONDS, show_default=True,
+                     help="seconds to wait for the order's outcome"),
+        click.option("--keeper-only", is_flag=True, help="wait for a keeper to execute the order (by default the "
+                     "wallet executes its batch itself once an oracle round prices it)"),
+    )):
+        fn = decorate(fn)
+    return fn
+
+
 def _trade_options(fn: Callable) -> Callable:
     """The options of mint, redeem, lp-deposit and lp-withdraw; user errors shown without a traceback."""
     for decorate in reversed((_receiver, _allow_lowercase, _slippage, _yes, _deployments, account_option(),
@@ -276,27 +353,63 @@ def cli() -> None:
     setup_logging()
 
 
-@cli.command(cls=ConnectedCommand, short_help="mint series tokens for the settlement asset")
+@cli.command(cls=ConnectedCommand, short_help="mint series tokens for the settlement asset (an order)")
 @_symbol
 @_amount()
 @_trade_options
+@_order_options
 def mint(symbol: str, amount: str, receiver: str | None, allow_lowercase: bool, slippage_bps: int, yes: bool,
-         deployments: Path, account) -> None:
-    """Mint SYMBOL tokens (a symbol, or the token's address) for AMOUNT of the settlement asset (e.g. `mint
-    ETH3L 1000`)."""
+         deployments: Path, account, no_wait: bool, timeout: float, keeper_only: bool) -> None:
+    """Place a mint order of SYMBOL tokens (a symbol, or the token's address) for AMOUNT of the settlement asset
+    (e.g. `mint ETH3L 1000`) and wait until it is executed or refunded."""
     wallet = Wallet.open(account, deployments, allow_lowercase)
-    _send(wallet, wallet.quote_mint(symbol, amount, slippage_bps, receiver), yes)
+    _order(wallet, wallet.quote_mint(symbol, amount, slippage_bps, receiver), yes, not no_wait, timeout, keeper_only)
 
 
-@cli.command(cls=ConnectedCommand, short_help="redeem series tokens for the settlement asset")
+@cli.command(cls=ConnectedCommand, short_help="redeem series tokens for the settlement asset (an order)")
 @_symbol
 @_amount(ALL)
 @_trade_options
+@_order_options
 def redeem(symbol: str, amount: str, receiver: str | None, allow_lowercase: bool, slippage_bps: int, yes: bool,
-           deployments: Path, account) -> None:
-    """Redeem AMOUNT of SYMBOL tokens (or `all`) for the settlement asset."""
+           deployments: Path, account, no_wait: bool, timeout: float, keeper_only: bool) -> None:
+    """Place a redeem order of AMOUNT of SYMBOL tokens (or `all`) and wait until it is executed or refunded."""
     wallet = Wallet.open(account, deployments, allow_lowercase)
-    _send(wallet, wallet.quote_redeem(symbol, _keyword(amount, ALL), slippage_bps, receiver), yes)
+    _order(wallet, wallet.quote_redeem(symbol, _keyword(amount, ALL), slippage_bps, receiver), yes, not no_wait,
+           timeout, keeper_only)
+
+
+@cli.command(cls=ConnectedCommand, short_help="the account's pending orders and claimable balances")
+@_deployments
+@account_option()
+@user_errors
+def orders(deployments: Path, account) -> None:
+    """The account's pending mint and redeem orders (kind, id, amount, bound, due time, status) in every series,
+    and what it may claim."""
+    wallet = Wallet.open(account, deployments)
+    report = wallet.pending_orders()
+    console = _console()
+    if report.orders:
+        console.print(_orders_table(wallet, report))
+    else:
+        console.print(f"no pending orders for {report.account}")
+    for symbol, owed in report.claimable.items():
+        console.print(f"claimable from {symbol}: {_num(from_units(owed, wallet.asset_decimals))} "
+                      f"{wallet.asset_symbol} → `ape run wallet claim {symbol}`")
+
+
+@cli.command(cls=ConnectedCommand, short_help="collect claimable assets (pushes that failed)")
+@click.argument("symbol", required=False, callback=_checked(
+    lambda ctx, value: looks_like_address(value) and check_address(value, "symbol")))
+@_deployments
+@account_option()
+@user_errors
+def claim(symbol: str | None, deployments: Path, account) -> None:
+    """Collect the account's claimable settlement asset from SYMBOL's token (default: every series)."""
+    wallet = Wallet.open(account, deployments)
+    for result in wallet.claim(symbol):
+        _console().print(f"[green]done[/]: {result.kind}: {_num(from_units(result.received, wallet.asset_decimals))} "
+                         f"{wallet.asset_symbol} (tx {result.txn_hash})")
 
 
 @cli.command("lp-deposit", cls=ConnectedCommand, short_help="deposit the settlement asset into the reserve")
@@ -319,16 +432,20 @@ def lp_withdraw(amount: str, receiver: str | None, allow_lowercase: bool, slippa
     _send(wallet, wallet.quote_lp_withdraw(_keyword(amount, ALL), slippage_bps, receiver), yes)
 
 
-@cli.command(cls=ConnectedCommand, short_help="let the pool spend the settlement asset")
+@cli.command(cls=ConnectedCommand, short_help="let the pool (or a series token) spend the settlement asset")
 @_amount(UNLIMITED, allow_zero=True)
+@click.option("--series", default=None, callback=_checked(
+    lambda ctx, value: looks_like_address(value) and check_address(value, "series")),
+    help="approve this series token instead of the pool (its mint orders escrow the asset)")
 @_yes
 @_deployments
 @account_option()
 @user_errors
-def approve(amount: str, yes: bool, deployments: Path, account) -> None:
-    """Approve the pool to spend AMOUNT of the settlement asset (or `unlimited`; 0 revokes the allowance)."""
+def approve(amount: str, series: str | None, yes: bool, deployments: Path, account) -> None:
+    """Approve the pool (LP deposits) or, with --series, a series token (its mint orders) to spend AMOUNT of the
+    settlement asset (or `unlimited`; 0 revokes the allowance)."""
     wallet = Wallet.open(account, deployments)
-    _send(wallet, wallet.quote_approve(_keyword(amount, UNLIMITED)), yes)
+    _send(wallet, wallet.quote_approve(_keyword(amount, UNLIMITED), series), yes)
 
 
 @cli.command(cls=ConnectedCommand, short_help="NAV, leverage, band, next fallback and reserve health")

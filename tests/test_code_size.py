@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ape import project
 
-from levtoken.codesize import DEPLOYED, RUNTIME_LIMIT, runtime_sizes
+from levtoken.codesize import DEPLOYED, INITCODE_LIMIT, RUNTIME_LIMIT, initcode_size, runtime_sizes
 
 CONTRACTS = Path(__file__).resolve().parents[1] / "contracts"
 
@@ -26,3 +26,10 @@ def test_no_solidity_file_is_over_400_lines():
     long_files = {p.relative_to(CONTRACTS).as_posix(): n for p in files
                   if (n := len(p.read_text().splitlines())) > 400}
     assert not long_files, long_files
+
+
+def test_the_pools_creation_code_with_its_two_modules_is_within_eip_3860():
+    size = initcode_size(project)
+    sizes = runtime_sizes(project)
+    assert size > sizes["ReservePool"] + sizes["PoolAdmin"] + sizes["PoolOrders"]  # the modules are inside
+    assert size <= INITCODE_LIMIT, f"ReservePool creation code {size} > {INITCODE_LIMIT} (EIP-3860)"

@@ -83,11 +83,13 @@ def test_a_model_rounding_the_wrong_way_is_caught(revm_harness, monkeypatch):
     """The comparison can fail: a model that rounds the exposure of a mint or redeem up instead of down
     (a one-wei difference) diverges from the chain within a few steps."""
     import levtoken.model.libraries.series as series_model
+    import levtoken.model.libraries.series_math as series_math_model
 
     def scale_exposure_rounded_up(x, equity_after, equity_before):
         return 0 if equity_before == 0 else -(-x * equity_after // equity_before)
 
-    monkeypatch.setattr(series_model, "scale_exposure", scale_exposure_rounded_up)
+    monkeypatch.setattr(series_model, "scale_exposure", scale_exposure_rounded_up)  # redeems
+    monkeypatch.setattr(series_math_model, "scale_exposure", scale_exposure_rounded_up)  # mints
     revm_harness.reset()
     with pytest.raises(Divergence, match="lens differs|storage differs"):
         revm_harness.run(program(7, 400))
@@ -96,9 +98,9 @@ def test_a_model_rounding_the_wrong_way_is_caught(revm_harness, monkeypatch):
 def test_a_fee_rounded_the_wrong_way_is_caught_by_the_events(anvil_harness, monkeypatch):
     """Rounding the redeem fee down changes no balance (the fee stays in the pool either way) but changes
     the `fee` field of `Redeemed`: the event comparison catches what a state comparison cannot."""
-    import levtoken.model.pool_orders as pool_orders
+    import levtoken.model.libraries.order_pricing as order_pricing
 
-    monkeypatch.setattr(pool_orders, "fee_of", lambda amount, rate: amount * rate // 10**18)
+    monkeypatch.setattr(order_pricing, "fee_of", lambda amount, rate: amount * rate // 10**18)
     # Not every program reaches a redeem whose fee is not exact: the first of eight fixed programs that
     # does must be caught, and by the events.
     for seed in range(8):

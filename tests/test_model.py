@@ -1418,7 +1418,7 @@ def test_lens_values_match_the_individual_views_in_the_documented_layout():
     accounts = [LP, ALICE, BOB]
     values, failed = m.lens(accounts)
     assert failed == 0 and values[11:14] == [1, 0b10, 0]
-    assert len(values) == 16 + 4 * len(accounts) + 2 * (13 + len(accounts))
+    assert len(values) == 16 + 4 * len(accounts) + 2 * (16 + len(accounts))
     needed, bitmap, due = m.check_upkeep()
     assert values[:16] == [m.pool_assets, m.reserve(), m.liabilities(), m.net_exposure() % 2**256, m.floor(),
                            m.mark_price(), m.total_assets(), m.lp_total_supply(), int(m.floor_breached),
@@ -1430,11 +1430,15 @@ def test_lens_values_match_the_individual_views_in_the_documented_layout():
         i += 4
     for token in (long_, short):
         s = m.series_state(token)
-        assert values[i:i + 13 + 3] == [
-            m.token_total_supply(token), m.equity_of(token), m.exposure_of(token), m.nav_of(token),
+        supply = m.token_total_supply(token)
+        assert values[i:i + 16 + 3] == [
+            supply, m.equity_of(token), m.exposure_of(token), m.nav_of(token),
             m.leverage_of(token), m.rebalance_status_of(token), s.equity, s.exposure, s.markPrice, s.settledAt,
-            s.lastRebalance, int(s.knockedOut), int(s.isLong), *(m.token_balance_of(token, a) for a in accounts)]
-        i += 16
+            s.lastRebalance, int(s.knockedOut), int(s.isLong), m.token_preview_mint(token, m.pool_assets // 64),
+            m.token_preview_mint(token, m.pool_assets // 4), m.token_preview_redeem(token, supply // 2),
+            *(m.token_balance_of(token, a) for a in accounts)]
+        assert values[i + 13] > 0 and values[i + 15] > 0  # a small mint fits; half the supply redeems
+        i += 19
     assert m.token_balance_of(short, ALICE) == 40 * WAD - LOCKED_SUPPLY  # minted by bob to alice (first mint)
 
 

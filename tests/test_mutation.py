@@ -32,6 +32,8 @@ COVERED_FILES = {
     "contracts/libraries/OrderRounds.sol",
     "contracts/libraries/Series.sol",
     "contracts/libraries/SeriesMath.sol",
+    "contracts/libraries/OrderPricing.sol",
+    "contracts/libraries/PoolMath.sol",
     "contracts/libraries/Liabilities.sol",
     "contracts/libraries/OraclePrice.sol",
     "contracts/libraries/RebalancePolicy.sol",

@@ -284,9 +284,9 @@ def test_expiry_with_a_round_that_is_not_the_latest_is_not_refunded(eth3l, usdc,
 
 
 @pytest.mark.parametrize("limit", ["floor", "cap"])
-def test_a_batch_of_mints_that_together_break_a_limit_is_refunded_for_capacity(pool, eth3l, usdc, oracle, owner, alice, bob, keeper, limit):
-    # reserve 1,000,000: the floor (10% of liabilities) takes 6,000,000 each but not 12,000,000; a cap of
-    # 0.1 x reserve takes 60,000 of exposure value (20,000 at 3x) each but not 120,000
+def test_a_batch_fills_mints_in_queue_order_and_refunds_the_one_that_no_longer_fits_for_capacity(pool, eth3l, usdc, oracle, owner, alice, bob, keeper, limit):
+    # reserve 1,000,000: the floor (10% of liabilities) takes 6,000,000 but not 12,000,000; a cap of
+    # 0.1 x reserve takes 60,000 of exposure value (20,000 at 3x) but not 120,000
     assets = 6_000_000 * USDC if limit == "floor" else 20_000 * USDC
     if limit == "cap":
         pool.setMaxUtilization(WAD // 10, sender=owner)
@@ -294,15 +294,14 @@ def test_a_batch_of_mints_that_together_break_a_limit_is_refunded_for_capacity(p
     request_mint(eth3l, usdc, alice, assets)
     request_mint(eth3l, usdc, bob, assets)
     r = due_round(oracle, owner, requested_at(eth3l, MINT, 1), 2_000)
-    before = (pool.poolAssets(), pool.liabilities(), eth3l.totalSupply())
+    pooled = pool.poolAssets()
     receipt = eth3l.executeOrders(r, 10, sender=keeper)
-    assert refunds(receipt, eth3l) == {(MINT, 0): CAPACITY, (MINT, 1): CAPACITY}
-    assert {who: usdc.balanceOf(who) for who in (alice, bob)} == cash
-    assert (pool.poolAssets(), pool.liabilities(), eth3l.totalSupply()) == before
-    assert events(receipt, pool.Minted) == []
-    request_mint(eth3l, usdc, alice, assets)  # either alone fits
-    receipt = eth3l.executeOrders(due_round(oracle, owner, requested_at(eth3l, MINT, 2), 2_000), 10, sender=keeper)
-    assert executed(receipt, eth3l) == {(MINT, 2): assets * SCALE * WAD // INITIAL_NAV - LOCKED_SUPPLY}
+    # the first fits and fills (and pays for the locked supply); the second alone is refunded
+    assert executed(receipt, eth3l) == {(MINT, 0): assets * SCALE * WAD // INITIAL_NAV - LOCKED_SUPPLY}
+    assert refunds(receipt, eth3l) == {(MINT, 1): CAPACITY}
+    assert usdc.balanceOf(bob) == cash[bob] and cash[alice] - usdc.balanceOf(alice) == assets
+    assert pool.poolAssets() == pooled + assets and eth3l.totalSupply() == assets * SCALE * WAD // INITIAL_NAV
+    assert [e.receiver for e in events(receipt, pool.Minted)] == [alice.address]
 
 
 def test_one_batch_refunds_an_expired_order_and_executes_a_due_one_behind_it(eth3l, usdc, oracle, owner, alice, bob, keeper):

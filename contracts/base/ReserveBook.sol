@@ -2,11 +2,11 @@
 pragma solidity 0.8.37;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Series} from "../libraries/Series.sol";
 import {Liabilities} from "../libraries/Liabilities.sol";
 import {OrderRounds} from "../libraries/OrderRounds.sol";
+import {PoolMath} from "../libraries/PoolMath.sol";
 import {OracleReader} from "./OracleReader.sol";
 
 /// @title ReserveBook
@@ -150,22 +150,15 @@ abstract contract ReserveBook is OracleReader {
         }
     }
 
-    /// @dev |net|·p / r (WAD, rounded down); the maximum when the reserve is not positive and there is exposure.
+    /// @dev |net|·p / r (WAD, rounded down; `PoolMath.utilization`).
     function _utilization(int256 net, uint256 p, int256 r) internal pure returns (uint256) {
-        uint256 absNet = SignedMath.abs(net);
-        if (absNet == 0) return 0;
-        if (r <= 0) return type(uint256).max;
-        return Math.mulDiv(Math.mulDiv(absNet, p, WAD), WAD, uint256(r));
+        return PoolMath.utilization(net, p, r);
     }
 
     /// @dev Whether moving net exposure from `netBefore` to `netAfter` breaks the utilization cap at `p` with
-    ///      reserve `r` (WAD): only a move that raises |net| can, and it does when |netAfter|·p (rounded up)
-    ///      exceeds u·r (rounded down), or when the reserve is not positive.
+    ///      reserve `r` (`PoolMath.overCap` with the pool's cap).
     function _overCap(int256 netBefore, int256 netAfter, uint256 p, int256 r) internal view returns (bool) {
-        uint256 absAfter = SignedMath.abs(netAfter);
-        if (absAfter <= SignedMath.abs(netBefore)) return false;
-        if (r <= 0) return true;
-        return Math.mulDiv(absAfter, p, WAD, Math.Rounding.Ceil) > Math.mulDiv(uint256(r), maxUtilization, WAD);
+        return PoolMath.overCap(netBefore, netAfter, p, r, maxUtilization);
     }
 
     /// @dev Reverts `UtilizationCapExceeded` with what net exposure `net` at `p` would make of reserve `r`.
@@ -177,14 +170,14 @@ abstract contract ReserveBook is OracleReader {
         (r,) = _reserveAndFloor(_poolAssets, _liabilities(p));
     }
 
-    /// @dev Reserve = pooled*scale - liabilities (WAD) and floor = ceil(floorRatio*liabilities).
+    /// @dev Reserve = pooled*scale - liabilities (WAD) and floor = ceil(floorRatio*liabilities) (`PoolMath`).
     function _reserveAndFloor(uint256 pooled, uint256 totalLiabilities) internal view returns (int256 r, uint256 fl) {
-        r = (pooled * _scale).toInt256() - totalLiabilities.toInt256();
+        r = PoolMath.reserveOf(pooled * _scale, totalLiabilities);
         fl = _floorOf(totalLiabilities);
     }
 
     function _floorOf(uint256 totalLiabilities) internal view returns (uint256) {
-        return Math.mulDiv(totalLiabilities, floorRatio, WAD, Math.Rounding.Ceil); // round up: stricter floor
+        return PoolMath.floorOf(totalLiabilities, floorRatio);
     }
 
     /// @dev 10**(18 - asset decimals): asset units -> WAD.

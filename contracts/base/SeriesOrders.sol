@@ -43,7 +43,7 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
     AggregatorV3Interface internal immutable _oracle;
     uint8 internal immutable _oracleDecimals;
 
-    OrderParams private _params;
+    OrderParams internal _params;
     uint32 private _mintHead;
     uint32 private _mintTail;
     uint32 private _redeemHead;
@@ -217,14 +217,15 @@ abstract contract SeriesOrders is ERC20, ReentrancyGuardTransient, ISeriesOrders
             RefundReason reason = m.refund[i];
             if (reason == RefundReason.None) {
                 uint256 out = outs[k++];
-                if (out != Series.REFUNDED) {
+                if (out < Series.REFUNDED_CAPACITY) {
                     _mint(o.receiver, out);
                     minted = true;
                     fees += o.executionFee;
                     emit OrderExecuted(Kind.Mint, id, o.receiver, roundId, out);
                     continue;
                 }
-                reason = mintRefund != 0 ? RefundReason(mintRefund) : RefundReason.Slippage;
+                if (out == Series.REFUNDED_CAPACITY) reason = RefundReason.Capacity;
+                else reason = mintRefund != 0 ? RefundReason(mintRefund) : RefundReason.Slippage;
             }
             address owner = _ownerOf(Kind.Mint, id, o.receiver);
             _pay(owner, uint256(o.amount) + o.executionFee);

@@ -46,6 +46,26 @@ interface ILeveragedToken is IERC20, ISeriesOrders {
     function isLong() external view returns (bool);
     /// @notice The reserve pool that backs this series.
     function pool() external view returns (address);
+    /// @notice Tokens a mint order of `assets` would get if it executed now, alone in a batch at the latest
+    ///         oracle price (`requestMint`'s output, the execution fee being escrowed on top; the immediate
+    ///         `mint` gets the same). 0 when it would be refunded or cannot be placed: oracle unusable, series
+    ///         knocked out, pool paused, below `minMintAssets`, zero output, or a mint that would take the
+    ///         reserve below its floor or net exposure above the utilization cap. Never reverts. The one
+    ///         source of quotes: the pool's batches price orders with the same functions.
+    /// @param assets Settlement asset to spend, in its decimals.
+    /// @return tokens Tokens the receiver would get.
+    function previewMint(uint256 assets) external view returns (uint256 tokens);
+
+    /// @notice Assets a redeem order of `tokens` would pay if it executed now, alone in a batch at the latest
+    ///         oracle price: after the redeem fee (and pro rata if the pool is insolvent), BEFORE the order's
+    ///         flat execution fee (`orderParams`), which `requestRedeem`'s receiver pays out of it (its
+    ///         `minAssets` bounds what is left; the immediate `redeem` pays the whole). 0 when the oracle is
+    ///         unusable or the output is zero (a knocked-out series), or for more tokens than the supply. Never
+    ///         reverts.
+    /// @param tokens Tokens to redeem.
+    /// @return assets Assets paid for them, before the execution fee, in the asset's decimals.
+    function previewRedeem(uint256 tokens) external view returns (uint256 assets);
+
     /// @notice The trigger a rebalance would fire now (`IReservePool.Trigger`, 0 = none).
     function rebalanceStatus() external view returns (uint8);
 }

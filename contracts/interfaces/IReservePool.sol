@@ -23,7 +23,8 @@ interface IReservePool is IReservePoolBase, IPoolAdmin {
     }
 
     /// @notice Executes a batch of the calling series' orders at one price (SPEC section 3a): settles the
-    ///         series, prices every mint and redeem at the same NAV, applies the totals once, and returns what
+    ///         series, prices every mint and redeem at the same NAV (mints fill first come, first served within
+    ///         the floor and the utilization cap), applies the totals once, and returns what
     ///         each order gets. Called by the series token, which mints, burns and pushes the results.
     /// @param price The verified price of the batch's oracle round (WAD), or 0 for the latest oracle price.
     /// @param prevAt `updatedAt` of the latest usable round before the batch's round (LP orders due before it
@@ -33,8 +34,11 @@ interface IReservePool is IReservePoolBase, IPoolAdmin {
     /// @param redeems Redeem orders; their tokens are escrowed in (or burned by) the token.
     /// @param direct A single immediate mint or redeem (the v1 entry points): the pool pulls the mint's assets
     ///        from its owner and pays the redeem's receiver itself, and every refund reason reverts instead.
-    /// @return outs Tokens per mint then assets per redeem; `REFUNDED` for an order refunded.
-    /// @return mintRefund Why all mints were refunded (`ISeriesOrders.RefundReason`), 0 if they were not.
+    /// @return outs Tokens per mint then assets per redeem; `Series.REFUNDED` for an order refunded for its
+    ///         bound (or for `mintRefund`), `Series.REFUNDED_CAPACITY` for a mint refunded because it did not fit
+    ///         the floor or the cap after the mints before it (mints fill in queue order).
+    /// @return mintRefund Why all mints were refunded (`ISeriesOrders.RefundReason`: knocked out, paused), 0 if
+    ///         they were not.
     /// @return flow Assets the token owes the pool (> 0; it sends them after this call) or that the pool has
     ///         sent to the token (< 0), for a batch (0 when `direct`).
     function executeOrders(
@@ -45,6 +49,19 @@ interface IReservePool is IReservePoolBase, IPoolAdmin {
         OrderIn[] calldata redeems,
         bool direct
     ) external returns (uint256[] memory outs, uint8 mintRefund, int256 flow);
+
+    /// @notice What one order of the calling series would get if it executed now, alone in a batch at the latest
+    ///         oracle price, priced by the same functions as `executeOrders` (`OrderPricing`): tokens for a mint
+    ///         of `amount` assets, assets before an order's execution fee for a redeem of `amount` tokens. 0
+    ///         when it would be refunded (oracle unusable, series knocked out, pool paused for mints, zero
+    ///         output, a mint that would break the reserve floor or the utilization cap) or for more tokens
+    ///         than `supply`. Writes nothing; nonpayable only because its code is the orders module's, run by
+    ///         delegatecall (the tokens call it by staticcall, `IOrdersPreview`).
+    /// @param supply The token's total supply (escrowed redeem tokens included), as a batch would pass it.
+    /// @param isMint A mint (true) or a redeem (false).
+    /// @param amount Assets to mint with (asset units) or tokens to redeem.
+    /// @return out Tokens (mint) or assets in asset units (redeem).
+    function previewOrder(uint256 supply, bool isMint, uint256 amount) external returns (uint256 out);
 
     /// @notice Reverts unless a mint order for `token` can be placed now (series known, not knocked out, pool
     ///         not paused), with the reason's error.

@@ -47,7 +47,7 @@ interface ISeriesOrders {
         None,
         Slippage, // its bound failed at the batch's price (or the output was 0)
         Expired, // no usable round within maxOrderAge of its request
-        Capacity, // the batch's mints would break the reserve floor or the utilization cap
+        Capacity, // with the batch's mints before it, it would break the reserve floor or the utilization cap
         KnockedOut, // mints into a knocked-out series
         Paused, // mints while the pool is paused
         Unverifiable, // more than MAX_UNUSABLE_ROUNDS unusable rounds precede its round: nothing can prove it first

@@ -36,8 +36,11 @@ library Series {
     uint256 internal constant LOCKED_SUPPLY = 1e9;
     /// @notice Smallest balance a redeem may leave its holder (0 is always allowed).
     uint256 internal constant MIN_BALANCE = 1e9;
-    /// @notice What a batch returns for an order refunded instead of executed.
+    /// @notice What a batch returns for an order refunded instead of executed (reason: its bound, or the
+    ///         batch-wide reason of all its mints).
     uint256 internal constant REFUNDED = type(uint256).max;
+    /// @notice What a batch returns for a mint refunded because it did not fit the floor or the cap.
+    uint256 internal constant REFUNDED_CAPACITY = type(uint256).max - 1;
     /// @notice Holder of the locked supply (no known key).
     address internal constant LOCK_ADDRESS = 0x000000000000000000000000000000000000dEaD;
 
@@ -146,21 +149,19 @@ library Series {
         return SeriesMath.tokensForMint(net, supply, equity, supply == 0 ? s.initialNav : 0);
     }
 
-    /// @notice The exposure once `net` (WAD) is added to a settled series with `equity` and `supply`: scaled so
-    ///         leverage is unchanged; a first mint sets it at target, and so does a mint into a series outside
-    ///         its band, whose new money enters at target instead of at the drifted leverage (a series too
-    ///         small to trade the minimum notional can sit far outside its band, and a mint must not inherit
-    ///         that).
+    /// @notice The exposure once `net` (WAD) is added to a settled series with `equity` and `supply`
+    ///         (`SeriesMath.exposureAfterMint`): scaled so leverage is unchanged; a first mint sets it at
+    ///         target, and so does a mint into a series outside its band, whose new money enters at target
+    ///         instead of at the drifted leverage (a series too small to trade the minimum notional can sit far
+    ///         outside its band, and a mint must not inherit that).
     function exposureAfterMint(State storage s, uint256 p, uint256 equity, uint256 supply, uint256 net)
         internal
         view
         returns (uint256)
     {
-        if (supply == 0) return SeriesMath.exposureFor(s.targetLeverage, net, p);
-        uint256 x = s.exposure;
-        return RebalancePolicy.drifted(SeriesMath.leverage(x, p, equity), s.minLeverage, s.maxLeverage)
-            ? x + SeriesMath.exposureFor(s.targetLeverage, net, p)
-            : SeriesMath.scaleExposure(x, equity + net, equity);
+        return SeriesMath.exposureAfterMint(
+            s.exposure, p, equity, supply, net, s.targetLeverage, s.minLeverage, s.maxLeverage
+        );
     }
 
     /// @notice Adds a batch's `net` (WAD) to a settled series with `equity` and `supply`, at the exposure

@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {RebalancePolicy} from "./RebalancePolicy.sol";
 
 /// @title SeriesMath
 /// @notice The arithmetic of one leveraged series (SPEC section 3). Every value is WAD. Every rounding
@@ -80,6 +81,26 @@ library SeriesMath {
     ///         is T*E/(E - cost): above the target by the cost's share of equity, never by rounding.
     function exposureFor(uint256 targetLeverage, uint256 equity, uint256 price) internal pure returns (uint256) {
         return Math.mulDiv(targetLeverage, equity, price); // round down: never above target at `equity`
+    }
+
+    /// @notice The exposure once `net` is added to a series with exposure `x`, `equity` and `supply` at `price`:
+    ///         scaled so leverage is unchanged, floor(x*(equity+net)/equity); a first mint (`supply` = 0) sets it
+    ///         at target, and a mint into a series outside its band [`minLeverage`, `maxLeverage`] adds its
+    ///         money at target, x + floor(T*net/P) (new money must not inherit a drifted leverage).
+    function exposureAfterMint(
+        uint256 x,
+        uint256 price,
+        uint256 equity,
+        uint256 supply,
+        uint256 net,
+        uint256 targetLeverage,
+        uint256 minLeverage,
+        uint256 maxLeverage
+    ) internal pure returns (uint256) {
+        if (supply == 0) return exposureFor(targetLeverage, net, price);
+        return RebalancePolicy.drifted(leverage(x, price, equity), minLeverage, maxLeverage)
+            ? x + exposureFor(targetLeverage, net, price)
+            : scaleExposure(x, equity + net, equity);
     }
 
     /// @notice Notional of trading `traded` units at `price`: floor(traded*price), WAD value.

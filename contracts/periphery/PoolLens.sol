@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
+import {ILeveragedToken} from "../interfaces/ILeveragedToken.sol";
 
 /// @title PoolLens
 /// @notice Reads every externally visible number of a pool, its series and a set of accounts in one call,
@@ -18,13 +19,15 @@ import {IReservePool} from "../interfaces/IReservePool.sol";
 ///               upkeepNeeded, upkeep series bitmap, upkeep healthDue, maxDeposit(accounts[0] or 0),
 ///               block.timestamp
 ///      then per account (4 each): asset balance, LP shares, maxWithdraw, maxRedeem
-///      then per series (13 + A each): totalSupply, equityOf, exposureOf, navOf, leverageOf,
+///      then per series (16 + A each): totalSupply, equityOf, exposureOf, navOf, leverageOf,
 ///               rebalanceStatusOf, state.equity, state.exposure, state.markPrice, state.settledAt,
-///               state.lastRebalance, state.knockedOut, isLong, then the token balance of each account.
+///               state.lastRebalance, state.knockedOut, isLong, the token's previewMint(poolAssets / 64),
+///               previewMint(poolAssets / 4) and previewRedeem(totalSupply / 2), then the token balance of
+///               each account.
 contract PoolLens {
     uint256 private constant POOL_FIELDS = 16;
     uint256 private constant ACCOUNT_FIELDS = 4;
-    uint256 private constant SERIES_FIELDS = 13;
+    uint256 private constant SERIES_FIELDS = 16;
 
     /// @notice Every number of `pool` and of `accounts` (layout in the contract's notes).
     /// @param pool The reserve pool.
@@ -67,6 +70,7 @@ contract PoolLens {
 
         for (uint256 k; k < tokens.length; ++k) {
             address token = tokens[k];
+            uint256 supplyAt = c.i;
             _read(c, token, abi.encodeCall(IERC20.totalSupply, ()));
             _read(c, address(pool), abi.encodeCall(IReservePool.equityOf, (token)));
             _read(c, address(pool), abi.encodeCall(IReservePool.exposureOf, (token)));
@@ -74,6 +78,10 @@ contract PoolLens {
             _read(c, address(pool), abi.encodeCall(IReservePool.leverageOf, (token)));
             _read(c, address(pool), abi.encodeCall(IReservePool.rebalanceStatusOf, (token)));
             _readState(c, pool, token);
+            uint256 pooled = c.values[0];
+            _read(c, token, abi.encodeCall(ILeveragedToken.previewMint, (pooled / 64)));
+            _read(c, token, abi.encodeCall(ILeveragedToken.previewMint, (pooled / 4)));
+            _read(c, token, abi.encodeCall(ILeveragedToken.previewRedeem, (c.values[supplyAt] / 2)));
             for (uint256 j; j < a; ++j) {
                 _read(c, token, abi.encodeCall(IERC20.balanceOf, (accounts[j])));
             }

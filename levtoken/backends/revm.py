@@ -59,7 +59,7 @@ class RevmBackend(Clock):
         self._evm.set_block_env(pyrevm.BlockEnv(number=self._number, timestamp=self._time, gas_limit=30_000_000))
 
     def deploy(self, sender: str, creation_code: bytes) -> str:
-        return to_checksum_address(self._evm.deploy(sender, creation_code, gas=GAS_LIMIT))
+        return to_checksum_address(self._evm.deploy(sender, creation_code, gas=GAS_LIMIT * 3))  # as anvil.deploy
 
     def call(self, to: str, data: bytes, sender: str | None = None) -> bytes:
         self._evm.reset_transient_storage()

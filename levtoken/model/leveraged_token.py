@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import OnlySeries, OrdersDue, ResidualTooSmall, ZeroAddress, ZeroAmount
+from .errors import ContractError, OnlySeries, OrdersDue, ResidualTooSmall, ZeroAddress, ZeroAmount
 from .base.series_orders import SeriesOrdersCalls
 from .evm import tx
 from .libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY, MIN_BALANCE, State
@@ -28,6 +28,8 @@ class LeveragedTokenCalls(SeriesOrdersCalls):
                             mints: list[OrderIn], redeems: list[OrderIn], direct: bool) -> tuple[list[int], int, int]: ...
 
         def _rebalance(self, token: str, s: State, keeper: str, supply: int) -> int: ...
+
+        def _preview_order(self, token: str, s: State, supply: int, is_mint: bool, amount: int) -> int: ...
 
         def _series_of(self, token: str) -> State: ...
 
@@ -86,6 +88,31 @@ class LeveragedTokenCalls(SeriesOrdersCalls):
         outs, _, _ = self._execute_orders(token, s, 0, 0, supply, [],
                                           [OrderIn(sender, receiver, tokens, min_assets)], True)
         return outs[0]
+
+    def token_preview_mint(self, token: str, assets: int) -> int:
+        """`LeveragedToken.previewMint(assets)`: 0 below the minimum mint order, else the pool's quote
+        (`previewOrder`) for a mint order alone in a batch at the latest price. Never raises."""
+        s = self._token(token)
+        if abi_uint(assets) == 0 or assets < s.book.params.min_mint_assets:
+            return 0
+        return self._preview(token, s, True, assets)
+
+    def token_preview_redeem(self, token: str, tokens: int) -> int:
+        """`LeveragedToken.previewRedeem(tokens)`: the pool's quote for a redeem order alone in a batch at the
+        latest price, before the order's execution fee. Never raises."""
+        s = self._token(token)
+        if abi_uint(tokens) == 0:
+            return 0
+        return self._preview(token, s, False, tokens)
+
+    def _preview(self, token: str, s: State, is_mint: bool, amount: int) -> int:
+        """`_preview`: the pool's `previewOrder`; 0 where it would revert (a retired series: `OnlySeries`)."""
+        if token not in self._position:
+            return 0
+        try:
+            return self._preview_order(token, s, s.ledger.total_supply, is_mint, amount)
+        except ContractError:
+            return 0
 
     def _require_no_due_orders(self, s: State) -> None:
         """`_requireNoDueOrders`: the immediate entry points settle at the latest round."""

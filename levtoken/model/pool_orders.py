@@ -1,25 +1,31 @@
 """`PoolOrders.sol`: the pool's side of a series' order batch (`IReservePool.executeOrders`, SPEC section
 3a), run by the pool through delegatecall: settle the series at the batch's price, price every mint and
-redeem at that one NAV, check the mints together against the floor and the utilization cap, apply the
-totals once, and move the assets. The module's own `NotDelegated` has no model counterpart (as in
-`pool_admin`)."""
+redeem at that one NAV (`libraries.order_pricing`), fill the mints first come, first served within the
+floor and the utilization cap (checked on the running totals), apply the totals once, and move the assets; and the quote of one order by the same functions
+(`previewOrder`). The module's own `NotDelegated` has no model counterpart (as in `pool_admin`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from .base.reserve_book import ReserveBook
 from .errors import EnforcedPause, LpOrdersDue, ReserveBelowFloor, SeriesKnockedOut, SlippageExceeded
+from .libraries import order_pricing as op
 from .libraries import series as Series
-from .libraries.series import REFUNDED, State
-from .libraries.series_math import WAD, claim_of, fee_of
-from .oz.math import mul_div
-from .oz.safe_cast import to_int256, to_uint128
-from .solidity import checked_add, checked_mul, checked_sub
-
-# `ISeriesOrders.RefundReason`
-NO_REFUND, SLIPPAGE, EXPIRED, CAPACITY, KNOCKED_OUT, PAUSED_REFUND, UNVERIFIABLE, DEFICIT = 0, 1, 2, 3, 4, 5, 6, 7
+from .libraries.order_pricing import (  # noqa: F401  (the reasons, re-exported for callers)
+    CAPACITY,
+    EXPIRED,
+    KNOCKED_OUT,
+    NO_REFUND,
+    PAUSED_REFUND,
+    SLIPPAGE,
+    UNVERIFIABLE,
+    Batch,
+)
+from .libraries.series import REFUNDED, REFUNDED_CAPACITY, State
+from .libraries.series_math import WAD
+from .oz.safe_cast import to_uint128
+from .solidity import checked_add, checked_sub
 
 
 class OrderIn(NamedTuple):
@@ -31,24 +37,8 @@ class OrderIn(NamedTuple):
     min_out: int
 
 
-@dataclass
-class Batch:
-    """`PoolOrders.Batch`: one batch at one price (asset units unless WAD)."""
-
-    price: int
-    equity: int
-    supply: int
-    scale: int
-    liabilities: int = 0
-    pooled_wad: int = 0
-    mint_assets: int = 0
-    mint_net: int = 0
-    redeem_gross: int = 0
-    redeem_assets: int = 0
-
-
 class PoolOrders(ReserveBook):
-    """`executeOrders` (called by a series token; `token` is the caller)."""
+    """`executeOrders` and `previewOrder` (called by a series token; `token` is the caller)."""
 
     paused: bool
     address: str
@@ -66,19 +56,17 @@ class PoolOrders(ReserveBook):
             if self._lp_due_before(prev_at):
                 raise LpOrdersDue()
             p = price
-        b = Batch(price=p, equity=0, supply=supply, scale=self._scale)
         c0, sx0 = Series.terms(s)
-        b.equity = Series.settle(s, token, p, supply, self.now, self._ev)
-        b.liabilities = self._liabilities_wad2_pending(p, s, c0, sx0) // WAD
-        b.pooled_wad = self.pool_assets * b.scale
+        equity = Series.settle(s, token, p, supply, self.now, self._ev)
+        b = self._batch(s, p, equity, supply, self._liabilities_wad2_pending(p, s, c0, sx0), bool(mints))
         outs = [0] * (len(mints) + len(redeems))
-        mint_refund = self._price_mints(token, s, b, mints, outs, direct) if mints else NO_REFUND
+        mint_refund = self._fill_mints(token, b, mints, outs, direct) if mints else NO_REFUND
         for i, o in enumerate(redeems):
-            outs[len(mints) + i] = self._price_redeem(token, s, b, o, direct)
+            outs[len(mints) + i] = self._fill_redeem(token, b, o, direct)
         if b.mint_net:
-            Series.mint(s, p, b.equity, supply, b.mint_net, self.now)
+            Series.mint(s, p, equity, supply, b.mint_net, self.now)
         if b.redeem_gross:
-            Series.redeem(s, b.equity + b.mint_net, b.redeem_gross)
+            Series.redeem(s, equity + b.mint_net, b.redeem_gross)
         self._commit(s, c0, sx0, p)
         pooled = checked_sub(checked_add(self.pool_assets, b.mint_assets), b.redeem_assets)
         self.pool_assets = to_uint128(pooled)
@@ -96,69 +84,80 @@ class PoolOrders(ReserveBook):
                 self.asset.transfer(self.address, token, -flow)
         return outs, mint_refund, flow
 
-    def _price_mints(self, token: str, s: State, b: Batch, mints: list[OrderIn], outs: list[int],
-                     direct: bool) -> int:
-        """`_priceMints`."""
+    def _preview_order(self, token: str, s: State, supply: int, is_mint: bool, amount: int) -> int:
+        """`previewOrder(supply, isMint, amount)` from the series `token`: the batch of one at the latest price,
+        the series settled in thought; 0 when it would be refunded. Writes nothing."""
+        ok, p = self._price_usable()
+        if not ok:
+            return 0
+        equity = 0 if s.knocked_out else Series.equity_now(s, p, self.now)
+        total = self._liabilities_wad2(p) - Series.equity_wad2(s, p) + equity * WAD
+        b = self._batch(s, p, equity, supply, total, is_mint)
+        if equity == 0 and supply != 0:
+            b.exposure, b.mints_closed = 0, KNOCKED_OUT
+        if not is_mint:
+            if amount > supply:
+                return 0
+            return op.price_redeem(b, amount)[2]
+        tokens, net, _, why = op.judge_mint(b, amount, 0)
+        if why != NO_REFUND:
+            return 0
+        return tokens if op.room_for(b, amount, net)[0] == op.FITS else 0
+
+    def _batch(self, s: State, p: int, equity: int, supply: int, total_wad2: int, with_mints: bool) -> Batch:
+        """`_batch`: the batch of series `s` settled at `p` to `equity`, against the pool's storage."""
+        b = Batch(price=p, equity=equity, supply=supply, initial_nav=s.initial_nav if supply == 0 else 0,
+                  exposure=s.exposure, is_long=s.is_long, mint_fee=s.mint_fee, redeem_fee=s.redeem_fee,
+                  scale=self._scale, pooled=self.pool_assets, liabilities=total_wad2 // WAD)
+        if not with_mints:
+            return b
         if s.knocked_out:
+            b.mints_closed = KNOCKED_OUT
+        elif self.paused:
+            b.mints_closed = PAUSED_REFUND
+        b.target_leverage, b.min_leverage, b.max_leverage = s.target_leverage, s.min_leverage, s.max_leverage
+        b.net_exposure, b.floor_ratio, b.max_utilization = self._net_exposure(p), self.floor_ratio, self.max_utilization
+        return b
+
+    def _fill_mints(self, token: str, b: Batch, mints: list[OrderIn], outs: list[int], direct: bool) -> int:
+        """`_fillMints`: in queue order, each mint fills if it still fits the floor and the cap on the running
+        totals, else it alone is refunded (`REFUNDED_CAPACITY`); all are refunded when mints are closed."""
+        closed = b.mints_closed
+        if closed != NO_REFUND:
             if direct:
-                raise SeriesKnockedOut(token)
-            return _refund_all(outs, len(mints), KNOCKED_OUT)
-        if self.paused:
-            if direct:
+                if closed == KNOCKED_OUT:
+                    raise SeriesKnockedOut(token)
                 raise EnforcedPause()
-            return _refund_all(outs, len(mints), PAUSED_REFUND)
-        fm = s.mint_fee
+            return _refund_all(outs, len(mints), closed)
         for i, o in enumerate(mints):
-            gross = checked_mul(o.amount, b.scale)
-            net = gross - fee_of(gross, fm)
-            tokens = Series.tokens_for(s, net, b.equity, b.supply)
-            if b.supply == 0 and b.mint_net == 0:
-                tokens = tokens - Series.LOCKED_SUPPLY if tokens > Series.LOCKED_SUPPLY else 0
-            if tokens == 0 or tokens < o.min_out:
+            tokens, net, fee, why = op.judge_mint(b, o.amount, o.min_out)
+            if why != NO_REFUND:
                 if direct:
                     raise SlippageExceeded(tokens, o.min_out or 1)
                 outs[i] = REFUNDED
                 continue
-            outs[i] = tokens
-            b.mint_assets += o.amount
-            b.mint_net += net
-        if b.mint_net == 0:
-            return NO_REFUND
-        r, fl = self._reserve_and_floor(self.pool_assets + b.mint_assets, b.liabilities + b.mint_net)
-        net_before = self._net_exposure(b.price)
-        delta = to_int256(Series.exposure_after_mint(s, b.price, b.equity, b.supply, b.mint_net)) - s.exposure
-        net_after = net_before + (delta if s.is_long else -delta)
-        below_floor = r < to_int256(fl)
-        if below_floor or self._over_cap(net_before, net_after, b.price, r):
-            if direct:
-                if below_floor:
-                    raise ReserveBelowFloor(r, fl)
-                self._revert_over_cap(net_after, b.price, r)
-            b.mint_assets, b.mint_net = 0, 0
-            return _refund_all(outs, len(mints), CAPACITY)
-        for i, o in enumerate(mints):
-            if outs[i] == REFUNDED:
+            room, r, fl, net_after = op.room_for(b, o.amount, net)
+            if room != op.FITS:
+                if direct:
+                    if room == op.BELOW_FLOOR:
+                        raise ReserveBelowFloor(r, fl)
+                    self._revert_over_cap(net_after, b.price, r)
+                outs[i] = REFUNDED_CAPACITY
                 continue
-            gross = o.amount * b.scale
+            outs[i] = tokens
+            op.fill_mint(b, o.amount, net)
             self._ev.append(("Minted", {"token": token, "payer": o.owner, "receiver": o.receiver,
-                                        "assets": o.amount, "tokens": outs[i], "fee": fee_of(gross, fm),
-                                        "price": b.price}))
+                                        "assets": o.amount, "tokens": tokens, "fee": fee, "price": b.price}))
         return NO_REFUND
 
-    def _price_redeem(self, token: str, s: State, b: Batch, o: OrderIn, direct: bool) -> int:
-        """`_priceRedeem`: one redeem at the batch's NAV (pro rata when the pool is insolvent)."""
-        gross = claim_of(o.amount, b.supply, b.equity)
-        fee = fee_of(gross, s.redeem_fee)
-        payout = gross - fee
-        if b.pooled_wad < b.liabilities:  # insolvent: pro rata poolAssets/liabilities
-            payout = mul_div(payout, b.pooled_wad, b.liabilities)
-        assets = payout // b.scale  # round down: holder receives
+    def _fill_redeem(self, token: str, b: Batch, o: OrderIn, direct: bool) -> int:
+        """`_fillRedeem`: one redeem at the batch's NAV (pro rata when the pool is insolvent)."""
+        gross, fee, assets = op.price_redeem(b, o.amount)
         if assets < o.min_out:
             if direct:
                 raise SlippageExceeded(assets, o.min_out)
             return REFUNDED
-        b.redeem_gross += gross
-        b.redeem_assets += assets
+        op.fill_redeem(b, gross, assets)
         self._ev.append(("Redeemed", {"token": token, "owner": o.owner, "receiver": o.receiver,
                                       "tokens": o.amount, "assets": assets, "fee": fee, "price": b.price}))
         return assets

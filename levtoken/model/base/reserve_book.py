@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from ..errors import UnknownSeries, UnsupportedDecimals, UtilizationCapExceeded
 from ..libraries import liabilities as agg
+from ..libraries import pool_math
 from ..libraries.order_rounds import prev_at_of
 from ..libraries.series import State, equity_wad2, settle, terms
 from ..libraries.series_math import WAD
-from ..oz.math import mul_div
 from ..oz.safe_cast import to_int256
-from ..solidity import INT256_MAX, U32, U40, UINT256_MAX, sdiv
+from ..solidity import INT256_MAX, U32, U40, sdiv
 from .oracle_reader import OracleReader
 
 DAY = 86_400
@@ -107,24 +107,12 @@ class ReserveBook(OracleReader):
 
     @staticmethod
     def _utilization(net: int, p: int, r: int) -> int:
-        """`_utilization`: |net|·p / r (WAD, rounded down); the maximum when r <= 0 and there is exposure."""
-        abs_net = -net if net < 0 else net
-        if abs_net == 0:
-            return 0
-        if r <= 0:
-            return UINT256_MAX
-        return mul_div(mul_div(abs_net, p, WAD), WAD, r)
+        """`_utilization` (`PoolMath.utilization`)."""
+        return pool_math.utilization(net, p, r)
 
     def _over_cap(self, net_before: int, net_after: int, p: int, r: int) -> bool:
-        """`_overCap`: whether moving net exposure from `net_before` to `net_after` breaks the utilization
-        cap at `p` with reserve `r`: only a move that raises |net| can (|net_after|·p rounded up against
-        u·r rounded down; always when r <= 0)."""
-        abs_after = -net_after if net_after < 0 else net_after
-        if abs_after <= (-net_before if net_before < 0 else net_before):
-            return False
-        if r <= 0:
-            return True
-        return mul_div(abs_after, p, WAD, True) > mul_div(r, self.max_utilization, WAD)
+        """`_overCap` (`PoolMath.overCap` with the pool's cap)."""
+        return pool_math.over_cap(net_before, net_after, p, r, self.max_utilization)
 
     def _revert_over_cap(self, net: int, p: int, r: int) -> None:
         """`_revertOverCap`."""
@@ -166,13 +154,12 @@ class ReserveBook(OracleReader):
         return self._reserve_and_floor(self.pool_assets, self._liabilities(p))[0]
 
     def _reserve_and_floor(self, pooled: int, total: int) -> tuple[int, int]:
-        """`_reserveAndFloor`: (pooled*scale - liabilities, ceil(floorRatio*liabilities))."""
-        r = to_int256(pooled * self._scale) - to_int256(total)
-        return r, self._floor_of(total)
+        """`_reserveAndFloor`: (pooled*scale - liabilities, ceil(floorRatio*liabilities)) (`PoolMath`)."""
+        return pool_math.reserve_of(pooled * self._scale, total), self._floor_of(total)
 
     def _floor_of(self, total: int) -> int:
-        """`_floorOf`: ceil(floorRatio * liabilities) (a stricter floor)."""
-        return mul_div(total, self.floor_ratio, WAD, True)
+        """`_floorOf`: ceil(floorRatio * liabilities) (`PoolMath.floorOf`)."""
+        return pool_math.floor_of(total, self.floor_ratio)
 
     def _series_of(self, token: str) -> State:
         """`_seriesOf`: reverts `UnknownSeries`."""

@@ -19,7 +19,7 @@ from ..errors import (
 from ..evm import Chain, tx
 from ..libraries import order_rounds
 from ..libraries.order_rounds import DUE, EARLIER, EXPIRED as EXPIRED_VERDICT, NOT_DUE, Round
-from ..libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY, REFUNDED, State
+from ..libraries.series import LOCK_ADDRESS, LOCKED_SUPPLY, REFUNDED, REFUNDED_CAPACITY, State
 from ..oz.erc20 import ZERO_ADDRESS
 from ..oz.safe_cast import to_uint128
 from ..solidity import abi_uint
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ..pool_orders import OrderIn
 
 MINT, REDEEM = 0, 1  # `ISeriesOrders.Kind`
-NONE, SLIPPAGE, EXPIRED, UNVERIFIABLE = 0, 1, 2, 6  # `RefundReason`s this file sets (the rest: the pool's)
+NONE, SLIPPAGE, EXPIRED, CAPACITY, UNVERIFIABLE = 0, 1, 2, 3, 6  # `RefundReason`s this file sets (the rest: the pool's)
 QUEUE_SIZE = 1024
 MAX_UNUSABLE_ROUNDS = order_rounds.MAX_UNUSABLE_ROUNDS
 MAX_ROUND_SCAN = order_rounds.MAX_ROUND_SCAN
@@ -229,7 +229,7 @@ class SeriesOrdersCalls(Chain):
             if reason == NONE:
                 out = outs[k]
                 k += 1
-                if out != REFUNDED:
+                if out < REFUNDED_CAPACITY:
                     s.ledger.mint(o.receiver, out)
                     minted = True
                     fees += o.execution_fee
@@ -237,7 +237,7 @@ class SeriesOrdersCalls(Chain):
                                                        "roundId": round_id, "amountOut": out}))
                     self._forget(book, MINT, order_id)
                     continue
-                reason = mint_refund or SLIPPAGE
+                reason = CAPACITY if out == REFUNDED_CAPACITY else mint_refund or SLIPPAGE
             owner = book.owner_of(MINT, order_id, o.receiver)
             self._pay(s, token, owner, o.amount + o.execution_fee)
             self._ev.append(("OrderRefunded", {"kind": MINT, "id": order_id, "owner": owner, "reason": reason}))

@@ -32,6 +32,7 @@ from .series_math import (
     streaming_fee,
     tokens_for_mint,
 )
+from .series_math import exposure_after_mint as series_exposure_after_mint
 from .series_math import nav as nav_at
 
 MAX_LEVERAGE = 10 * WAD  # highest allowed max leverage (10x)
@@ -45,6 +46,7 @@ MAX_INITIAL_NAV = 10**24
 LOCKED_SUPPLY = 10**9  # tokens a first mint locks forever (SPEC "Minimum sizes")
 MIN_BALANCE = 10**9  # smallest balance a redeem may leave its holder (0 is always allowed)
 REFUNDED = (1 << 256) - 1  # `Series.REFUNDED`: what a batch returns for a refunded order
+REFUNDED_CAPACITY = (1 << 256) - 2  # `Series.REFUNDED_CAPACITY`: a mint refunded for the floor or the cap
 LOCK_ADDRESS = "0x000000000000000000000000000000000000dEaD"  # holder of the locked supply
 
 
@@ -176,14 +178,9 @@ def tokens_for(s: State, net: int, equity: int, supply: int) -> int:
 
 
 def exposure_after_mint(s: State, p: int, equity: int, supply: int, net: int) -> int:
-    """`Series.exposureAfterMint`: exposure once `net` is added; a first mint, or one into a series outside
-    its band, enters at target; otherwise exposure is scaled so leverage is unchanged."""
-    if supply == 0:
-        return exposure_for(s.target_leverage, net, p)
-    x = s.exposure
-    if drifted(leverage(x, p, equity), s.min_leverage, s.max_leverage):
-        return x + exposure_for(s.target_leverage, net, p)
-    return scale_exposure(x, checked_add(equity, net), equity)
+    """`Series.exposureAfterMint`: `series_math.exposure_after_mint` on the series' exposure and band."""
+    return series_exposure_after_mint(s.exposure, p, equity, supply, net, s.target_leverage, s.min_leverage,
+                                      s.max_leverage)
 
 
 def mint(s: State, p: int, equity: int, supply: int, net: int, now: int) -> None:

@@ -4,7 +4,8 @@ every rounding in the pool's favour, with the same reverts (`Panic`) as the Soli
 from __future__ import annotations
 
 from ..oz.math import mul_div
-from ..solidity import checked_mul
+from ..solidity import checked_add, checked_mul
+from .rebalance_policy import drifted
 
 WAD = 10**18
 YEAR = 365 * 86_400
@@ -77,6 +78,18 @@ def scale_exposure(x: int, equity_after: int, equity_before: int) -> int:
 def exposure_for(target_leverage: int, equity: int, price: int) -> int:
     """`SeriesMath.exposureFor`: floor(T*E/P)."""
     return mul_div(target_leverage, equity, price)
+
+
+def exposure_after_mint(x: int, price: int, equity: int, supply: int, net: int, target_leverage: int,
+                        min_leverage: int, max_leverage: int) -> int:
+    """`SeriesMath.exposureAfterMint`: a first mint (`supply` = 0) enters at target; a mint into a series
+    outside its band adds its money at target (x + floor(T*net/P)); otherwise exposure is scaled so leverage
+    is unchanged (floor(x*(equity+net)/equity))."""
+    if supply == 0:
+        return exposure_for(target_leverage, net, price)
+    if drifted(leverage(x, price, equity), min_leverage, max_leverage):
+        return checked_add(x, exposure_for(target_leverage, net, price))
+    return scale_exposure(x, checked_add(equity, net), equity)
 
 
 def notional(traded: int, price: int) -> int:

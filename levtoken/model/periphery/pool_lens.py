@@ -78,6 +78,8 @@ class PoolLens:
                 s.initial_nav if supply == 0 else mul_div(e, WAD, supply),
                 leverage(x, vp or s.mark_price, e), st,
                 s.equity, x, s.mark_price, s.settled_at, s.last_rebalance, int(s.knocked_out), int(s.is_long),
+                self.token_preview_mint(s.token, pooled // 64), self.token_preview_mint(s.token, pooled // 4),
+                self.token_preview_redeem(s.token, supply // 2),
             )
             balances = ledger.balances
             values += [balances.get(a, 0) for a in accounts]
@@ -134,6 +136,9 @@ class PoolLens:
             fields = [st.equity, st.exposure, st.markPrice, st.settledAt, st.lastRebalance,
                       int(st.knockedOut), int(st.isLong)]
             read(lambda fields=fields: fields, 7)  # type: ignore[misc]
+            read(lambda: self.token_preview_mint(t, self.pool_assets // 64))  # noqa: B023
+            read(lambda: self.token_preview_mint(t, self.pool_assets // 4))  # noqa: B023
+            read(lambda: self.token_preview_redeem(t, s.ledger.total_supply // 2))  # noqa: B023
             for a in accounts:
                 read(lambda a=a: s.ledger.balance_of(a))  # type: ignore[misc]  # noqa: B023
         return values, failed
