@@ -106,9 +106,9 @@ def test_supply_changes_only_through_mint_and_redeem(pool, eth3l, alice, strange
     assert not functions & {"poolMint", "poolBurn", "burn", "burnFrom", "mintTo"}
     # and the pool's side of a mint cannot be driven by anyone but a series token
     with reverts_with(pool.OnlySeries, caller=stranger.address):
-        pool.executeOrders(0, 0, [(stranger, stranger, USDC, 0)], [], True, sender=stranger)
+        pool.executeOrders(0, 0, 0, [(stranger, stranger, USDC, 0)], [], True, sender=stranger)
     with reverts_with(pool.OnlySeries, caller=alice.address):
-        pool.executeOrders(0, WAD, [], [(alice, alice, WAD, 0)], False, sender=alice)
+        pool.executeOrders(0, 0, WAD, [], [(alice, alice, WAD, 0)], False, sender=alice)
     assert eth3l.totalSupply() == 0
 
 
